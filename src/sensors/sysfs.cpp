@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -114,12 +115,37 @@ Result<double> FileSource::read() {
   return value;
 }
 
-void disambiguate(std::vector<Tagged>& entries) {
+void disambiguate(std::vector<FileEntry>& entries) {
   std::map<std::string, int> count;
   for (const auto& e : entries) ++count[e.info.id];
   for (auto& e : entries) {
     if (count[e.info.id] > 1) e.info.id += "@" + e.tag;
   }
+}
+
+}  // namespace eb::sensors::sysfs
+
+namespace eb::sensors::sysfs {
+
+std::vector<SourceInfo> infos(const std::vector<FileEntry>& entries) {
+  std::vector<SourceInfo> out;
+  out.reserve(entries.size());
+  for (const auto& e : entries) out.push_back(e.info);
+  return out;
+}
+
+Result<std::unique_ptr<Source>> open_entry(const std::vector<FileEntry>& entries,
+                                           std::string_view id, const fs::path& root) {
+  for (const auto& e : entries) {
+    if (e.info.id != id) continue;
+    if (!e.info.available) return unsupported(e.info.id + " is unavailable: " + e.info.reason);
+    return std::unique_ptr<Source>(
+        std::make_unique<FileSource>(e.info, e.files, e.scale, e.wrap_range_j));
+  }
+  std::string known;
+  for (const auto& e : entries) known += (known.empty() ? "" : ", ") + e.info.id;
+  return not_found("no sensor '" + std::string(id) + "' under " + root.string() +
+                   (known.empty() ? std::string(" (none of this kind found)") : "; found: " + known));
 }
 
 }  // namespace eb::sensors::sysfs

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,11 +52,25 @@ class FileSource final : public Source {
   std::optional<double> wrap_range_j_;
 };
 
-// Makes ids unique: a repeated id gets "@" + its distinguishing tag appended.
-struct Tagged {
+// A discovered file-backed sensor: what it is and how to build its FileSource.
+struct FileEntry {
   SourceInfo info;
-  std::string tag;  // e.g. the hwmon device or the thermal zone directory
+  std::vector<fs::path> files;
+  double scale = 1.0;
+  std::optional<double> wrap_range_j;
+  std::string tag;  // tells apart entries with the same id (device, zone dir)
 };
-void disambiguate(std::vector<Tagged>& entries);
+
+// Makes ids unique: a repeated id gets "@" + its tag appended. Tags come from
+// stable names (device paths, zone directories), so ids do not depend on the
+// order in which the kernel numbered things.
+void disambiguate(std::vector<FileEntry>& entries);
+
+std::vector<SourceInfo> infos(const std::vector<FileEntry>& entries);
+
+// The FileSource for id, or why not: not found (naming what exists under
+// root) or found but unavailable (with its reason).
+Result<std::unique_ptr<Source>> open_entry(const std::vector<FileEntry>& entries,
+                                           std::string_view id, const fs::path& root);
 
 }  // namespace eb::sensors::sysfs
