@@ -4,8 +4,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -99,6 +99,7 @@ Environment capture_environment(const EnvironmentOptions& options) {
     env.kernel = std::string(u.sysname) + " " + u.release;
   }
   env.cores = static_cast<int>(std::thread::hardware_concurrency());
+  if (env.cores == 0) env.cores = static_cast<int>(std::max(0L, sysconf(_SC_NPROCESSORS_ONLN)));  // "unknown" above
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) == 0) env.cores_available = CPU_COUNT(&set);

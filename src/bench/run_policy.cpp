@@ -92,12 +92,13 @@ Result<RunTimings> run_measurement(const RunOptions& options, Clock& clock, cons
   const auto cap = static_cast<size_t>(options.max_runs > 0 ? options.max_runs : INT64_MAX);
   const int64_t min_ns = secs_to_ns(options.min_secs);
   const int64_t max_ns = secs_to_ns(options.max_secs);
-  size_t expected = static_cast<size_t>(options.runs);
+  constexpr double kMaxReserve = 1 << 22;  // 32 MB; beyond that, let it grow
+  double expected = static_cast<double>(options.runs);
   if (out.warmup_runs > 0 && out.warmup_ns > 0) {
     const double per_run = static_cast<double>(out.warmup_ns) / static_cast<double>(out.warmup_runs);
-    expected = std::max(expected, static_cast<size_t>(1.25 * static_cast<double>(min_ns) / per_run));
+    expected = std::max(expected, 1.25 * static_cast<double>(min_ns) / per_run);
   }
-  out.samples_ns.reserve(std::min({expected, cap, size_t{1} << 22}));
+  out.samples_ns.reserve(std::min(static_cast<size_t>(std::min(expected, kMaxReserve)), cap));
 
   // Phase 5.
   const double target = options.target_ci_pct / 100.0;
@@ -144,11 +145,10 @@ Result<RunTimings> run_measurement(const RunOptions& options, Clock& clock, cons
   out.window_end_ns = t1;
   if (hooks.on_window_end) hooks.on_window_end(out.window_end_ns);
 
-  // Phase 6 keeps every sample. `stable` describes the samples kept, so a
-  // run cut by max_secs whose CI happens to be tight is still stable.
-  const size_t n = out.samples_ns.size();
-  out.stable = out.stop_reason == StopReason::target_met ||
-               (n >= runs && out.window_end_ns - out.window_start_ns >= min_ns && ci_met());
+  // Phase 6 keeps every sample. `stable` says whether the median is known
+  // to the target precision from the samples kept, however the run ended: a
+  // run cut by max_secs or max_runs whose CI is tight is still stable.
+  out.stable = out.stop_reason == StopReason::target_met || (out.samples_ns.size() >= runs && ci_met());
   return out;
 }
 

@@ -27,6 +27,8 @@ struct RunOptions {
   // a sub-microsecond invoke (the null backend) cannot fill memory with
   // samples before min_secs; 1e6 samples are 8 MB. 0 means no cap.
   int64_t max_runs = 1'000'000;
+
+  bool operator==(const RunOptions&) const = default;
 };
 
 // invalid_argument naming the offending option, e.g. "--min-secs (70) is
@@ -44,8 +46,10 @@ struct RunTimings {
   int64_t window_start_ns = 0;      // the measured window, on the clock
   int64_t window_end_ns = 0;
   StopReason stop_reason = StopReason::target_met;
-  // The stopping target (runs, min_secs and the CI) holds for the samples
-  // kept. Can be true after a max_secs stop when the final CI is tight.
+  // At least `runs` samples and the median's CI within target_ci_pct, for
+  // the samples kept: true after a max_secs or max_runs stop too when the
+  // final CI is tight (min_secs is a guard against short runs, not a
+  // property of the result).
   bool stable = false;
 };
 

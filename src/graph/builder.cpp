@@ -5,7 +5,9 @@
 
 namespace eb {
 
-GraphBuilder::GraphBuilder(std::string graph_name, uint64_t seed) : rng_(seed) { graph_.name = std::move(graph_name); }
+GraphBuilder::GraphBuilder(std::string graph_name, uint64_t seed, WeightInit init) : rng_(seed), init_(init) {
+  graph_.name = std::move(graph_name);
+}
 
 std::string GraphBuilder::unique_name(const std::string& wanted, std::string_view prefix) {
   if (!wanted.empty()) return wanted;
@@ -27,13 +29,15 @@ ValueId GraphBuilder::constant(const std::string& name, Shape shape, std::vector
 
 ValueId GraphBuilder::weight(const std::string& name, Shape shape, float stddev) {
   std::vector<float> data(static_cast<std::size_t>(shape.numel()));
-  for (float& w : data) w = stddev * rng_.normal();
+  if (init_ == WeightInit::random)
+    for (float& w : data) w = stddev * rng_.normal();
   return constant(name, std::move(shape), std::move(data));
 }
 
 ValueId GraphBuilder::filled(const std::string& name, Shape shape, float base, float jitter) {
   std::vector<float> data(static_cast<std::size_t>(shape.numel()));
-  for (float& w : data) w = base + jitter * rng_.uniform(-1.0f, 1.0f);
+  if (init_ == WeightInit::random)
+    for (float& w : data) w = base + jitter * rng_.uniform(-1.0f, 1.0f);
   return constant(name, std::move(shape), std::move(data));
 }
 
@@ -48,7 +52,8 @@ ValueId GraphBuilder::node(OpKind op, std::vector<ValueId> inputs, Attrs attrs, 
   for (ValueId id : n.inputs)
     if (id != kNoValue) in_descs.push_back(graph_.value(id).desc);
   std::vector<TensorDesc> out_descs;
-  if (Status st = schema(op).infer(n, in_descs, out_descs); !st.is_ok()) {
+  Status st = attrs_fit(op, n.attrs) ? schema(op).infer(n, in_descs, out_descs) : invalid_argument("attributes of another op");
+  if (!st.is_ok()) {
     status_ = st.with_context("graph '" + graph_.name + "', layer '" + n.name + "' (" + std::string(op_name(op)) + ")");
     return n.inputs.empty() ? 0 : n.inputs[0];
   }

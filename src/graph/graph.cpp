@@ -49,6 +49,7 @@ Status Graph::validate_and_infer() {
       return invalid_argument(at + ": takes " + std::to_string(s.min_inputs) + (s.min_inputs == s.max_inputs ? "" : ".." + std::to_string(s.max_inputs)) +
                               " inputs, got " + std::to_string(n_in));
     if (node.outputs.size() != 1) return invalid_argument(at + ": must have exactly one output");
+    if (!attrs_fit(node.op, node.attrs)) return invalid_argument(at + ": carries attributes of another op");
 
     std::vector<TensorDesc> in_descs;
     for (int i = 0; i < n_in; ++i) {

@@ -73,6 +73,8 @@ struct OpSchema {
 
 const OpSchema& schema(OpKind kind);
 std::string_view op_name(OpKind kind);
+// Whether `attrs` holds the attribute struct that `kind` reads.
+bool attrs_fit(OpKind kind, const Attrs& attrs);
 std::optional<OpKind> op_from_name(std::string_view name);
 
 // "Same" padding (SAME_UPPER: the extra pixel goes at the end) for one dim.

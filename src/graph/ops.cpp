@@ -51,6 +51,10 @@ Status infer_conv(const Node& node, std::span<const TensorDesc> in, std::vector<
   EB_RETURN_IF_ERROR(check_spatial(strides, n, "strides"));
   EB_RETURN_IF_ERROR(check_spatial(dil, n, "dilations"));
   EB_RETURN_IF_ERROR(check_spatial(pads, 2 * n, "pads"));
+  for (std::size_t i = 0; i < n; ++i)
+    if (strides[i] < 1 || dil[i] < 1 || pads[i] < 0 || pads[n + i] < 0)
+      return invalid_argument("strides and dilations must be >= 1 and pads >= 0");
+  if (w[0] < 1) return invalid_argument("weight W " + dims_str(w) + " has no filters");
   if (a.group < 1 || x[1] % a.group != 0 || w[0] % a.group != 0)
     return invalid_argument("group " + std::to_string(a.group) + " does not divide channels " + std::to_string(x[1]) +
                             " and filters " + std::to_string(w[0]));
@@ -301,6 +305,31 @@ const char* to_string(OpCategory c) {
 }
 
 const OpSchema& schema(OpKind kind) { return table()[static_cast<std::size_t>(kind)]; }
+
+bool attrs_fit(OpKind kind, const Attrs& attrs) {
+  switch (kind) {
+    case OpKind::Conv: return std::holds_alternative<ConvAttrs>(attrs);
+    case OpKind::BatchNorm: return std::holds_alternative<BatchNormAttrs>(attrs);
+    case OpKind::Clip: return std::holds_alternative<ClipAttrs>(attrs);
+    case OpKind::LeakyRelu: return std::holds_alternative<LeakyReluAttrs>(attrs);
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return std::holds_alternative<PoolAttrs>(attrs);
+    case OpKind::Concat:
+    case OpKind::Flatten:
+    case OpKind::Softmax: return std::holds_alternative<AxisAttrs>(attrs);
+    case OpKind::Reshape: return std::holds_alternative<ReshapeAttrs>(attrs);
+    case OpKind::Lrn: return std::holds_alternative<LrnAttrs>(attrs);
+    case OpKind::Upsample: return std::holds_alternative<UpsampleAttrs>(attrs);
+    case OpKind::Pad: return std::holds_alternative<PadAttrs>(attrs);
+    case OpKind::Relu:
+    case OpKind::Sigmoid:
+    case OpKind::GlobalAvgPool:
+    case OpKind::GlobalMaxPool:
+    case OpKind::Gemm:
+    case OpKind::Add: return std::holds_alternative<NoAttrs>(attrs);
+  }
+  return false;
+}
 std::string_view op_name(OpKind kind) { return schema(kind).name; }
 
 std::optional<OpKind> op_from_name(std::string_view name) {

@@ -1,0 +1,200 @@
+#include "bench/record.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace eb::bench {
+namespace {
+
+using nlohmann::json;
+
+RunRecord full_record() {
+  RunRecord r;
+  r.model = "resnet18";
+  r.backend = "native";
+  r.device = "cpu";
+  r.precision = "fp32";
+  r.threads = 4;
+  r.status = RunStatus::ok;
+  r.init_ms = 12.5;
+  r.load_ms = 3.25;
+  r.first_ms = 40.0;
+  r.warmup_runs = 3;
+  r.runs = 200;
+  r.latency_ms = LatencyMs{10.1, 10.0, 10.5, 11.25, 9.5, 13.0, 0.3, 9.9, 10.2};
+  r.cv = 0.0297;
+  r.stable = true;
+  r.unstable = false;
+  r.harness_overhead_ns = 45;
+  r.peak_rss_bytes = 123456789;
+  r.model_info = {{"params", 11689512}, {"macs", 1814073344}};
+  r.energy = Energy{"rapl", 35.5, 12.0, 358.5, std::nullopt};
+  r.temperature = {{"max_c", 71.5}};
+  r.profile = json::array({{{"category", "convolution"}, {"ms", 7.5}}});
+  r.env.host = "pi";
+  r.env.cpu = "Cortex-A53";
+  r.env.cores = 4;
+  r.env.cores_available = 4;
+  r.env.governor = "ondemand";
+  r.env.kernel = "Linux 6.1";
+  r.env.compiler = "gcc 12";
+  r.env.backend_version = "native 0.1";
+  r.env.edgebench_version = "0.1.0";
+  r.env.git = "abc1234";
+  r.env.seed = 7;
+  r.timestamp = "2024-05-01T12:00:00.123Z";
+  r.options.runs = 50;
+  return r;
+}
+
+TEST(RunRecord, JsonHasExactlyTheContractKeys) {
+  const json j = to_json(full_record());
+  std::set<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.insert(k);
+  const std::set<std::string> expected = {
+      "model", "backend", "device", "precision", "threads", "status", "error", "init_ms", "load_ms",
+      "first_ms", "warmup_runs", "runs", "latency_ms", "cv", "stable", "unstable", "harness_overhead_ns",
+      "peak_rss_bytes", "model_info", "energy", "temperature", "profile", "env", "timestamp", "options"};
+  EXPECT_EQ(keys, expected);
+  std::set<std::string> latency;
+  for (const auto& [k, v] : j["latency_ms"].items()) latency.insert(k);
+  EXPECT_EQ(latency, (std::set<std::string>{"mean", "median", "p90", "p99", "min", "max", "stddev", "ci95_low",
+                                            "ci95_high"}));
+  std::set<std::string> energy;
+  for (const auto& [k, v] : j["energy"].items()) energy.insert(k);
+  EXPECT_EQ(energy, (std::set<std::string>{"source", "avg_power_w", "idle_power_w", "mj_per_inference",
+                                           "net_mj_per_inference"}));
+  for (const char* k : {"host", "cpu", "cores", "kernel", "compiler", "backend_version", "edgebench_version", "git"}) {
+    EXPECT_TRUE(j["env"].contains(k)) << k;
+  }
+  EXPECT_EQ(j["status"], "ok");
+}
+
+TEST(RunRecord, RoundTripsThroughJsonText) {
+  const RunRecord r = full_record();
+  auto back = record_from_json(json::parse(to_json(r).dump()));
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  EXPECT_EQ(*back, r);
+}
+
+TEST(RunRecord, UnmeasuredFiguresAreNullNeverZero) {
+  RunRecord r;
+  r.model = "vgg16";
+  r.backend = "libtorch";
+  r.status = RunStatus::out_of_memory;
+  r.error = "std::bad_alloc while allocating conv5_3";
+  const json j = to_json(r);
+  for (const char* k : {"init_ms", "load_ms", "first_ms", "latency_ms", "cv", "harness_overhead_ns",
+                        "peak_rss_bytes", "model_info", "energy", "temperature", "profile"}) {
+    EXPECT_TRUE(j[k].is_null()) << k;
+  }
+  EXPECT_EQ(j["status"], "out_of_memory");
+  EXPECT_TRUE(j["env"]["governor"].is_null());
+  auto back = record_from_json(j);
+  ASSERT_TRUE(back.is_ok());
+  EXPECT_EQ(*back, r);
+
+  RunRecord partial = full_record();
+  partial.latency_ms->stddev.reset();
+  partial.energy->avg_power_w.reset();
+  const json pj = to_json(partial);
+  EXPECT_TRUE(pj["latency_ms"]["stddev"].is_null());
+  EXPECT_TRUE(pj["energy"]["avg_power_w"].is_null());
+}
+
+TEST(RunRecord, AllStatusesRoundTrip) {
+  for (RunStatus s : {RunStatus::ok, RunStatus::unsupported, RunStatus::failed, RunStatus::out_of_memory,
+                      RunStatus::crashed, RunStatus::timeout, RunStatus::not_built}) {
+    auto parsed = parse_run_status(to_string(s));
+    ASSERT_TRUE(parsed.is_ok());
+    EXPECT_EQ(*parsed, s);
+  }
+  EXPECT_FALSE(parse_run_status("success").is_ok());
+}
+
+TEST(RunRecord, MalformedJsonNamesTheKey) {
+  json j = to_json(full_record());
+  j["latency_ms"]["p90"] = "fast";
+  auto r = record_from_json(j);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::invalid_argument);
+  EXPECT_NE(r.status().message().find("latency_ms.p90"), std::string::npos) << r.status().message();
+
+  json k = to_json(full_record());
+  k["status"] = "great";
+  auto s = record_from_json(k);
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.status().message().find("'status'"), std::string::npos) << s.status().message();
+
+  json m = to_json(full_record());
+  m.erase("model");
+  auto t = record_from_json(m);
+  ASSERT_FALSE(t.is_ok());
+  EXPECT_NE(t.status().message().find("'model': missing"), std::string::npos) << t.status().message();
+
+  EXPECT_FALSE(record_from_json(json::array()).is_ok());
+}
+
+TEST(RunRecord, ApplyTimingsFillsTheMeasuredFields) {
+  RunTimings t;
+  t.first_ns = 40'000'000;
+  t.warmup_runs = 3;
+  for (int i = 1; i <= 10; ++i) t.samples_ns.push_back(i * 1'000'000);
+  t.stable = false;
+  RunRecord r;
+  apply_timings(r, t);
+  EXPECT_EQ(r.first_ms, 40.0);
+  EXPECT_EQ(r.warmup_runs, 3);
+  EXPECT_EQ(r.runs, 10);
+  ASSERT_TRUE(r.latency_ms.has_value());
+  EXPECT_DOUBLE_EQ(r.latency_ms->median, 5.0);
+  EXPECT_DOUBLE_EQ(*r.latency_ms->ci95_low, 2.0);
+  EXPECT_DOUBLE_EQ(*r.latency_ms->ci95_high, 9.0);
+  EXPECT_TRUE(r.unstable);
+  EXPECT_FALSE(r.stable);
+
+  RunTimings empty;
+  apply_timings(r, empty);
+  EXPECT_FALSE(r.latency_ms.has_value());
+  EXPECT_FALSE(r.cv.has_value());
+  EXPECT_EQ(r.runs, 0);
+}
+
+TEST(RunKey, HashFollowsTheOptions) {
+  RunOptions a;
+  RunOptions b;
+  EXPECT_EQ(options_hash(a), options_hash(b));
+  EXPECT_EQ(options_hash(a).size(), 16u);
+  b.target_ci_pct = 2.0;
+  EXPECT_NE(options_hash(a), options_hash(b));
+  RunRecord r = full_record();
+  const RunKey key = key_of(r);
+  EXPECT_EQ(key.model, "resnet18");
+  EXPECT_EQ(key.threads, 4);
+  EXPECT_EQ(key.options_hash, options_hash(r.options));
+}
+
+TEST(Timestamp, IsIso8601Utc) {
+  const std::string ts = utc_timestamp_now();
+  EXPECT_TRUE(std::regex_match(ts, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)"))) << ts;
+}
+
+TEST(SamplesCsv, OneLinePerIteration) {
+  std::ostringstream out;
+  write_samples_csv(out, std::vector<int64_t>{1500, 1600, 1550});
+  EXPECT_EQ(out.str(), "iteration,ns\n0,1500\n1,1600\n2,1550\n");
+}
+
+TEST(SamplesCsv, UnwritablePathIsAnErrorNamingIt) {
+  const std::filesystem::path bad = "/proc/edgebench-no-such-dir/samples.csv";
+  auto s = write_samples_csv(bad, std::vector<int64_t>{1});
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.code(), ErrorCode::io_error);
+  EXPECT_NE(s.message().find(bad.string()), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace eb::bench
