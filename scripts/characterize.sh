@@ -1,5 +1,19 @@
 #!/usr/bin/env bash
-# The default characterization run by `make run`.
+# The default characterization run by `make run`: every zoo model on every
+# built backend (LibTorch in both of its modes), with short limits so that
+# it finishes in minutes on a small machine; then the report.
+#   scripts/characterize.sh [EDGEBENCH] [DB] [REPORT_DIR]
 set -euo pipefail
 EDGEBENCH=${1:-build/src/cli/edgebench}
+DB=${2:-results/edgebench.db}
+OUT=${3:-results/report}
+THREADS=${THREADS:-$(nproc)}
+QUICK=(--threads "$THREADS" --warmup-runs 1 --warmup-secs 0 --runs 5 --min-secs 0.5 --max-secs 3 --target-ci 5 --timeout 180 --db "$DB")
+
 "$EDGEBENCH" models
+"$EDGEBENCH" sweep --models all --backends native,libtorch,opencv,darknet "${QUICK[@]}"
+"$EDGEBENCH" sweep --models all --backends libtorch --mode script "${QUICK[@]}"
+"$EDGEBENCH" report --db "$DB" -o "$OUT"
+echo
+echo "results database: $DB"
+echo "report: $(cd "$OUT" && pwd)/index.html"

@@ -1,0 +1,430 @@
+// native_vs_ort: edgebench's native runtime against ONNX Runtime, model by
+// model, in one run, with the same weights, input shape and thread count.
+//
+// For each zoo model: build it, export it to ONNX, prepare the native
+// backend and start bench/ort_runner.js (ONNX Runtime for Node: intra-op
+// threads = --threads, all graph optimizations) on the exported file. Both
+// get the same input; their outputs are compared (a wrong comparison would
+// be worse than none). Then blocks of native runs and ORT runs alternate
+// (A B A B ...), so that drifts of the machine (other jobs, clocks, heat)
+// hit both alike. Reported: the median of all iterations of each, their
+// ratio (native / ORT: below 1 is native faster), GFLOP/s and the share of
+// the machine's FP32 peak, measured by an FMA loop on as many threads.
+//
+// ORT's times are taken inside Node around session.run(): they include the
+// Node binding's per-call cost (tens of microseconds), which matters only
+// for the smallest models.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <immintrin.h>
+
+#include <nlohmann/json.hpp>
+
+#include "backends/native/native_backend.h"
+#include "formats/onnx/onnx.h"
+#include "graph/analyzer.h"
+#include "graph/rng.h"
+#include "runtime/engine.h"
+#include "zoo/zoo.h"
+
+#ifndef EB_SOURCE_DIR
+#define EB_SOURCE_DIR "."
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// ---- FP32 peak: independent FMA chains, no memory traffic --------------
+
+__attribute__((target("avx512f"))) double fma_loop_avx512(long iters) {
+  __m512 acc[16];
+  for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_ps(0.001f * static_cast<float>(i));
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (long it = 0; it < iters; ++it)
+    for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  __m512 s = acc[0];
+  for (int i = 1; i < 16; ++i) s = _mm512_add_ps(s, acc[i]);
+  return static_cast<double>(_mm512_reduce_add_ps(s));
+}
+
+__attribute__((target("avx2,fma"))) double fma_loop_avx2(long iters) {
+  __m256 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(0.001f * static_cast<float>(i));
+  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+  for (long it = 0; it < iters; ++it)
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+  float out[8];
+  __m256 s = acc[0];
+  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
+  _mm256_storeu_ps(out, s);
+  double total = 0;
+  for (float f : out) total += f;
+  return total;
+}
+
+struct Peak {
+  double gflops = 0;
+  std::string isa;
+};
+
+// Best of a few tries of `threads` threads each running the FMA loop.
+Peak measure_peak(int threads) {
+  const bool avx512 = __builtin_cpu_supports("avx512f");
+  const long iters = 20'000'000;
+  const double flop_per_iter = avx512 ? 16.0 * 16 * 2 : 12.0 * 8 * 2;
+  Peak best{0, avx512 ? "avx512f" : "avx2+fma"};
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::atomic<double> sink{0};
+    const auto t0 = Clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        const double r = avx512 ? fma_loop_avx512(iters) : fma_loop_avx2(iters);
+        double cur = sink.load();
+        while (!sink.compare_exchange_weak(cur, cur + r)) {
+        }
+      });
+    for (auto& th : pool) th.join();
+    const double secs = ms_since(t0) / 1e3;
+    best.gflops = std::max(best.gflops, flop_per_iter * static_cast<double>(iters) * threads / secs / 1e9);
+    if (sink.load() == 12345.0) std::puts("");  // keeps the loops alive
+  }
+  return best;
+}
+
+// ---- the ORT runner, a child process spoken to over pipes ---------------
+
+class OrtRunner {
+ public:
+  ~OrtRunner() { stop(); }
+
+  eb::Status start(const std::vector<std::string>& argv) {
+    int to_child[2], from_child[2];
+    if (pipe(to_child) != 0 || pipe(from_child) != 0) return eb::io_error("pipe failed");
+    pid_ = fork();
+    if (pid_ < 0) return eb::io_error("fork failed");
+    if (pid_ == 0) {
+      dup2(to_child[0], 0);
+      dup2(from_child[1], 1);
+      close(to_child[1]);
+      close(from_child[0]);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      std::perror("exec node");
+      _exit(127);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    to_ = fdopen(to_child[1], "w");
+    from_ = fdopen(from_child[0], "r");
+    return eb::Status::ok();
+  }
+
+  eb::Result<nlohmann::json> read_json() {
+    char* line = nullptr;
+    std::size_t cap = 0;
+    const ssize_t n = getline(&line, &cap, from_);
+    std::string s = n > 0 ? std::string(line, static_cast<std::size_t>(n)) : std::string();
+    std::free(line);
+    if (n <= 0) return eb::io_error("the ORT runner ended without answering (see its stderr above)");
+    try {
+      return nlohmann::json::parse(s);
+    } catch (const std::exception& e) {
+      return eb::io_error("the ORT runner said something unexpected: " + s);
+    }
+  }
+
+  eb::Result<std::vector<double>> run(int iters) {
+    std::fprintf(to_, "run %d\n", iters);
+    std::fflush(to_);
+    EB_ASSIGN_OR_RETURN(auto j, read_json());
+    if (!j.contains("ms")) return eb::io_error("the ORT runner answered without times");
+    return j["ms"].get<std::vector<double>>();
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    if (to_) {
+      std::fputs("quit\n", to_);
+      std::fclose(to_);
+    }
+    if (from_) std::fclose(from_);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    to_ = from_ = nullptr;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* to_ = nullptr;
+  FILE* from_ = nullptr;
+};
+
+// ---- options -------------------------------------------------------------
+
+struct Options {
+  std::vector<std::string> models;
+  int threads = 2;
+  int rounds = 3;
+  double block_secs = 0.5;
+  int min_iters = 3;
+  int64_t input_size = 0;
+  bool ort = true;
+  bool profile = false;
+  std::string workdir = "/tmp/edgebench_native_vs_ort";
+  std::string node = "node";
+  std::string runner = std::string(EB_SOURCE_DIR) + "/bench/ort_runner.js";
+};
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const std::size_t end = s.find(',', start);
+    const std::string part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty()) out.push_back(part);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void usage() {
+  std::printf(
+      "usage: native_vs_ort [--models a,b,...] [--threads N] [--rounds N] [--block-secs S]\n"
+      "                     [--min-iters N] [--input-size N] [--no-ort] [--profile] [--workdir DIR]\n"
+      "                     [--node PATH] [--runner bench/ort_runner.js]\n");
+}
+
+bool parse(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--models") o.models = split(next());
+    else if (a == "--threads") o.threads = std::stoi(next());
+    else if (a == "--rounds") o.rounds = std::stoi(next());
+    else if (a == "--block-secs") o.block_secs = std::stod(next());
+    else if (a == "--min-iters") o.min_iters = std::stoi(next());
+    else if (a == "--input-size") o.input_size = std::stoll(next());
+    else if (a == "--no-ort") o.ort = false;
+    else if (a == "--profile") o.profile = true;
+    else if (a == "--workdir") o.workdir = next();
+    else if (a == "--node") o.node = next();
+    else if (a == "--runner") o.runner = next();
+    else return false;
+  }
+  return o.threads > 0 && o.rounds > 0;
+}
+
+double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    num += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    den += static_cast<double>(b[i]) * b[i];
+  }
+  return a.size() != b.size() ? INFINITY : den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+struct Row {
+  std::string model, input, note;
+  double gflop = 0, native_ms = NAN, ort_ms = NAN, diff = NAN, native_init_ms = NAN, ort_init_ms = NAN;
+  std::size_t arena = 0, naive = 0;
+  int iters_native = 0, iters_ort = 0;
+};
+
+// Times `iters` native invokes, one by one.
+eb::Status time_native(eb::PreparedModel& m, int iters, std::vector<double>& out) {
+  for (int i = 0; i < iters; ++i) {
+    const auto t0 = Clock::now();
+    EB_RETURN_IF_ERROR(m.invoke());
+    out.push_back(ms_since(t0));
+  }
+  return eb::Status::ok();
+}
+
+eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
+  eb::zoo::BuildOptions bo;
+  bo.input_size = o.input_size;
+  EB_ASSIGN_OR_RETURN(eb::Graph graph, eb::zoo::build(id, bo));
+  const eb::ModelInfo info = eb::analyze(graph);
+  row.gflop = static_cast<double>(info.flops()) / 1e9;
+  row.input = info.inputs.at(0).to_string();
+
+  // Same input for both: uniform in [0, 1), seeded.
+  const eb::Shape& in_shape = graph.value(graph.inputs.at(0)).desc.shape;
+  std::vector<float> input(static_cast<std::size_t>(in_shape.numel()));
+  eb::Rng rng(42);
+  for (float& v : input) v = rng.uniform(0.0f, 1.0f);
+
+  auto backend = eb::make_native_backend();
+  eb::BackendOptions bopts;
+  bopts.threads = o.threads;
+  const auto t_prep = Clock::now();
+  EB_ASSIGN_OR_RETURN(auto model, backend->prepare(graph, bopts));
+  row.native_init_ms = ms_since(t_prep);
+  const auto caps = backend->capabilities();
+  row.arena = std::stoull(caps.config.at("arena_bytes"));
+  row.naive = std::stoull(caps.config.at("naive_activation_bytes"));
+  EB_RETURN_IF_ERROR(model->set_input(0, input));
+  EB_RETURN_IF_ERROR(model->invoke());
+  EB_ASSIGN_OR_RETURN(const std::vector<float> native_out, model->output(0));
+
+  // Warm up native and size the blocks from its speed.
+  std::vector<double> warm;
+  EB_RETURN_IF_ERROR(time_native(*model, 2, warm));
+  const double est = std::max(median(warm), 1e-3);
+  const int iters = std::max(o.min_iters, static_cast<int>(o.block_secs * 1e3 / est));
+
+  OrtRunner ort;
+  if (o.ort) {
+    std::filesystem::create_directories(o.workdir);
+    const std::string onnx = o.workdir + "/" + id + ".onnx";
+    const std::string in_bin = o.workdir + "/" + id + ".input.bin";
+    const std::string out_bin = o.workdir + "/" + id + ".ort_output.bin";
+    EB_RETURN_IF_ERROR(eb::onnx_format::save_onnx(graph, onnx));
+    {
+      std::ofstream f(in_bin, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(input.data()), static_cast<std::streamsize>(input.size() * sizeof(float)));
+      if (!f) return eb::io_error("cannot write " + in_bin);
+    }
+    EB_RETURN_IF_ERROR(ort.start({o.node, o.runner, onnx, std::to_string(o.threads), in_bin, out_bin}));
+    EB_ASSIGN_OR_RETURN(auto hello, ort.read_json());
+    row.ort_init_ms = hello.value("init_ms", NAN);
+    std::ifstream f(out_bin, std::ios::binary);
+    std::vector<float> ort_out(native_out.size());
+    f.read(reinterpret_cast<char*>(ort_out.data()), static_cast<std::streamsize>(ort_out.size() * sizeof(float)));
+    if (!f || f.peek() != EOF) return eb::internal_error("ORT's first output differs in size from native's");
+    row.diff = rel_l2(native_out, ort_out);
+    EB_RETURN_IF_ERROR(ort.run(2).status());  // ORT warm-up
+    std::filesystem::remove(onnx);  // the big ones are hundreds of MB
+  }
+
+  std::vector<double> native_ms, ort_ms;
+  for (int r = 0; r < o.rounds; ++r) {
+    EB_RETURN_IF_ERROR(time_native(*model, iters, native_ms));
+    if (o.ort) {
+      EB_ASSIGN_OR_RETURN(auto t, ort.run(iters));
+      ort_ms.insert(ort_ms.end(), t.begin(), t.end());
+    }
+  }
+  row.native_ms = median(native_ms);
+  row.ort_ms = median(ort_ms);
+  row.iters_native = static_cast<int>(native_ms.size());
+  row.iters_ort = static_cast<int>(ort_ms.size());
+  return eb::Status::ok();
+}
+
+// --profile: the native engine's slowest steps (median of a few profiled invokes).
+eb::Status print_profile(const Options& o, const std::string& id) {
+  eb::zoo::BuildOptions bo;
+  bo.input_size = o.input_size;
+  EB_ASSIGN_OR_RETURN(eb::Graph graph, eb::zoo::build(id, bo));
+  eb::rt::EngineOptions eo;
+  eo.threads = o.threads;
+  EB_ASSIGN_OR_RETURN(auto engine, eb::rt::Engine::prepare(graph, eo));
+  std::vector<float> input(static_cast<std::size_t>(engine->input_shape(0).numel()), 0.5f);
+  EB_RETURN_IF_ERROR(engine->set_input(0, input));
+  std::vector<std::vector<double>> ms;
+  std::vector<eb::rt::StepInfo> steps;
+  for (int run = 0; run < 7; ++run) {
+    EB_ASSIGN_OR_RETURN(auto t, engine->profile());
+    if (ms.empty()) ms.resize(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i) ms[i].push_back(t[i].ms);
+    if (steps.empty())
+      for (const auto& s : t) steps.push_back(s.step);
+  }
+  std::vector<std::pair<double, std::size_t>> order;
+  double total = 0;
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    order.emplace_back(median(ms[i]), i);
+    total += order.back().first;
+  }
+  std::sort(order.rbegin(), order.rend());
+  std::printf("  %s: %zu steps, %.3f ms in kernels (median per step); slowest:\n", id.c_str(), steps.size(), total);
+  for (std::size_t k = 0; k < order.size() && k < 12; ++k) {
+    const auto& s = steps[order[k].second];
+    std::printf("    %8.3f ms  %-28s %-22s %-28s x%d\n", order[k].first, s.name.c_str(), s.op.c_str(), s.impl.c_str(), s.parts);
+  }
+  return eb::Status::ok();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse(argc, argv, o)) {
+    usage();
+    return 2;
+  }
+  if (o.models.empty())
+    for (const auto& m : eb::zoo::models()) o.models.emplace_back(m.id);
+
+  const Peak peak = measure_peak(o.threads);
+  const auto caps = eb::make_native_backend()->capabilities();
+  std::printf("native: %s, isa %s | threads %d | FP32 peak (FMA loop, %s, %d threads): %.1f GFLOP/s\n", caps.version.c_str(),
+              caps.config.at("isa").c_str(), o.threads, peak.isa.c_str(), o.threads, peak.gflops);
+  std::printf("median of %d alternating rounds per runtime; ratio = native / ORT (< 1: native faster)\n\n", o.rounds);
+  std::printf("%-17s %-14s %8s %10s %10s %7s %9s %6s %9s %6s %9s %15s\n", "model", "input", "GFLOP", "native ms", "ORT ms",
+              "ratio", "nat GF/s", "%peak", "ORT GF/s", "%peak", "out diff", "arena/naive MB");
+  std::fflush(stdout);
+
+  int failures = 0;
+  std::vector<double> ratios;
+  for (const std::string& id : o.models) {
+    Row row;
+    row.model = id;
+    const eb::Status st = bench_model(o, id, row);
+    if (!st.is_ok()) {
+      std::printf("%-17s failed: %s\n", id.c_str(), st.message().c_str());
+      std::fflush(stdout);
+      ++failures;
+      continue;
+    }
+    const double ngf = row.gflop / (row.native_ms / 1e3);
+    const double ogf = row.gflop / (row.ort_ms / 1e3);
+    const double ratio = row.native_ms / row.ort_ms;
+    if (std::isfinite(ratio)) ratios.push_back(ratio);
+    std::printf("%-17s %-14s %8.3f %10.3f %10.3f %7.3f %9.1f %5.1f%% %9.1f %5.1f%% %9.1e %7.1f/%-7.1f\n", id.c_str(), row.input.c_str(),
+                row.gflop, row.native_ms, row.ort_ms, ratio, ngf, 100.0 * ngf / peak.gflops, ogf, 100.0 * ogf / peak.gflops, row.diff,
+                static_cast<double>(row.arena) / 1048576.0, static_cast<double>(row.naive) / 1048576.0);
+    std::fflush(stdout);
+    if (o.profile) {
+      const eb::Status pst = print_profile(o, id);
+      if (!pst.is_ok()) std::printf("  profile failed: %s\n", pst.message().c_str());
+      std::fflush(stdout);
+    }
+  }
+  if (!ratios.empty()) {
+    double log_sum = 0;
+    for (double r : ratios) log_sum += std::log(r);
+    std::printf("\ngeometric mean ratio (native / ORT) over %zu models: %.3f; worst %.3f\n", ratios.size(),
+                std::exp(log_sum / static_cast<double>(ratios.size())), *std::max_element(ratios.begin(), ratios.end()));
+  }
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,99 @@
+#include "backends/native/native_backend.h"
+
+#include <optional>
+
+#include <omp.h>
+
+#include "runtime/engine.h"
+
+namespace eb {
+namespace {
+
+#ifndef EDGEBENCH_VERSION
+#define EDGEBENCH_VERSION "0.1.0"
+#endif
+
+int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_num_procs(); }
+
+class NativeModel final : public PreparedModel {
+ public:
+  explicit NativeModel(std::unique_ptr<rt::Engine> engine) : engine_(std::move(engine)) {}
+
+  Status set_input(std::size_t index, std::span<const float> data) override { return engine_->set_input(index, data); }
+  Status invoke() override { return engine_->invoke(); }
+  Result<std::vector<float>> output(std::size_t index) override { return engine_->output(index); }
+
+  Result<std::vector<NodeTiming>> profile() override {
+    EB_ASSIGN_OR_RETURN(auto timings, engine_->profile());
+    std::vector<NodeTiming> out;
+    out.reserve(timings.size());
+    for (const rt::StepTiming& t : timings) out.push_back(NodeTiming{t.step.name, t.step.op, to_string(t.step.category), t.ms});
+    return out;
+  }
+
+  const rt::Engine& engine() const { return *engine_; }
+
+ private:
+  std::unique_ptr<rt::Engine> engine_;
+};
+
+class NativeBackend final : public Backend {
+ public:
+  std::string id() const override { return "native"; }
+
+  Capabilities capabilities() const override {
+    Capabilities c;
+    c.version = std::string("edgebench ") + EDGEBENCH_VERSION + " + oneDNN " + rt::onednn_version();
+    c.devices = {"cpu"};
+    c.precisions = {"fp32"};
+    c.config["threads"] = std::to_string(resolve_threads(0));
+    c.config["isa"] = rt::onednn_isa();
+    c.config["kernels"] = "onednn, reference";
+    if (last_) {
+      c.config["threads"] = std::to_string(last_->threads);
+      c.config["arena_bytes"] = std::to_string(last_->arena_bytes);
+      c.config["naive_activation_bytes"] = std::to_string(last_->naive_bytes);
+      c.config["scratch_bytes"] = std::to_string(last_->scratch_bytes);
+      c.config["steps"] = std::to_string(last_->steps);
+      c.config["reorders"] = std::to_string(last_->reorders);
+      c.config["reference_steps"] = std::to_string(last_->reference_steps);
+    }
+    return c;
+  }
+
+  Status supports(const Graph& graph, const BackendOptions& options) const override {
+    if (options.device != "cpu") return unsupported("native runs on cpu only, not '" + options.device + "'");
+    if (options.precision != "fp32") return unsupported("native runs fp32 only, not '" + options.precision + "'");
+    for (const Value& v : graph.values)
+      if (v.desc.dtype != DType::f32) return unsupported("native: tensor '" + v.name + "' is " + to_string(v.desc.dtype));
+    return Status::ok();  // the reference kernels cover every op of the op table
+  }
+
+  Result<std::unique_ptr<PreparedModel>> prepare(const Graph& graph, const BackendOptions& options) override {
+    EB_RETURN_IF_ERROR(supports(graph, options));
+    rt::EngineOptions eo;
+    eo.threads = options.threads;
+    if (options.mode == "unfused") eo.fuse = false;
+    else if (options.mode == "plain") eo.fold = eo.fuse = false;
+    else if (!options.mode.empty()) return invalid_argument("native: unknown mode '" + options.mode + "' (unfused, plain)");
+    EB_ASSIGN_OR_RETURN(auto engine, rt::Engine::prepare(graph, eo));
+    const rt::EngineStats& st = engine->stats();
+    last_ = LastPrepared{engine->threads(), st.arena_bytes, st.naive_bytes, st.scratch_bytes, st.steps, st.reorders, st.reference_steps};
+    return std::unique_ptr<PreparedModel>(std::make_unique<NativeModel>(std::move(engine)));
+  }
+
+ private:
+  // What the last prepare() decided, reported by capabilities().
+  struct LastPrepared {
+    int threads;
+    std::size_t arena_bytes, naive_bytes, scratch_bytes;
+    int steps, reorders, reference_steps;
+  };
+  std::optional<LastPrepared> last_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_native_backend() { return std::make_unique<NativeBackend>(); }
+
+}  // namespace eb

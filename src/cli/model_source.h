@@ -1,0 +1,34 @@
+// Where a command's model comes from: a zoo id, an ONNX file or a Darknet cfg.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "graph/graph.h"
+
+namespace CLI {
+class App;
+}
+
+namespace eb::cli {
+
+struct ModelSource {
+  std::string model;        // zoo id
+  std::string onnx;         // path
+  std::string darknet_cfg;  // path
+  std::string darknet_weights;
+  int64_t input_size = 0;   // 0: the model's own
+  uint64_t seed = 0;        // 0: the zoo's default seed
+
+  // "resnet18", "onnx:path", "darknet:path": names the model in records.
+  std::string label() const;
+};
+
+// Adds --model / --onnx / --darknet-cfg / --darknet-weights / --input-size / --seed.
+void add_model_source_options(CLI::App& cmd, ModelSource& source, bool zoo_only = false);
+
+// Exactly one of model / onnx / darknet_cfg must be set (invalid_argument otherwise).
+Result<Graph> load_model(const ModelSource& source);
+
+}  // namespace eb::cli

@@ -1,0 +1,113 @@
+// Kernels and kernel providers: the native engine's kernel-selection point.
+//
+// For each node of the PlanGraph, the engine asks the providers of a
+// KernelRegistry in order (oneDNN, then the reference fallback). A provider
+// either declines (supports() false, or create() returns `unsupported`) or
+// builds a Kernel: it creates its primitives, reorders its weights and says
+// which memory layout it reads each activation input in and writes its
+// output in. The layout pass inserts reorders where a producer's layout and
+// a consumer's differ; the memory plan then places every tensor in one arena
+// and the kernel is bound to its addresses once. Invoke only calls run().
+//
+// To add a provider (XNNPACK, hand-written kernels, ...): implement
+// KernelProvider, and insert it into the registry where it should be asked.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "common/status.h"
+#include "runtime/plan_graph.h"
+
+namespace eb::rt {
+
+// A memory layout: oneDNN's memory descriptor is the common currency
+// (dims, element type, plain or blocked format). A zero descriptor means
+// "as produced" where a layout is requested.
+using Layout = dnnl::memory::desc;
+
+// Plain (dense row-major, NCHW / NCDHW) f32 layout of a shape.
+Layout plain_layout(const Shape& shape);
+bool is_plain(const Layout& layout);
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // Temporary memory needed while running (one buffer, reused by every
+  // kernel: they run one after another).
+  virtual std::size_t scratch_bytes() const { return 0; }
+  // Binds the kernel to its tensors' addresses (inputs line up with the
+  // node's activation inputs). Called once, after memory planning.
+  virtual Status bind(std::span<void* const> inputs, void* output, void* scratch) = 0;
+  // The kernel's independent parts (row bands, channel chunks): run(t) for
+  // different t may run at the same time on different threads.
+  virtual int tasks() const { return 1; }
+  // Runs part `task`. Must not allocate or create anything.
+  virtual Status run(int task) = 0;
+  // What runs underneath, e.g. oneDNN's implementation name.
+  virtual std::string implementation() const { return {}; }
+};
+
+// What a provider is asked to build.
+struct KernelRequest {
+  const PlanGraph& graph;
+  const PlanNode& node;
+  std::span<const Layout> inputs;  // layouts of the activation inputs as produced
+  const dnnl::engine& engine;
+  const dnnl::stream& stream;
+  int max_tasks = 1;  // how many parts a kernel may split into (2 per thread)
+};
+
+// What a provider built.
+struct KernelChoice {
+  std::unique_ptr<Kernel> kernel;
+  std::vector<Layout> inputs;  // the layout read for each activation input
+  Layout output;               // the layout written
+  // The output would like to live in the storage of this activation input
+  // (sum post-op, in-place eltwise). The memory plan grants it only when
+  // nothing reads that input later; the kernel must work either way.
+  int inplace_input = -1;
+  // The output is a view of input 0 (Reshape, Flatten): same storage, no work.
+  bool view = false;
+};
+
+class KernelProvider {
+ public:
+  virtual ~KernelProvider() = default;
+  virtual std::string_view name() const = 0;
+  // Cheap structural check: the node's op, attributes and post-ops.
+  virtual bool supports(const PlanGraph& graph, const PlanNode& node) const = 0;
+  // Whether the kernel for `node` could apply `op` after its main op.
+  virtual bool accepts_post_op(const PlanGraph& graph, const PlanNode& node, const PostOp& op) const = 0;
+  // Builds the kernel; `unsupported` hands the node to the next provider.
+  virtual Result<KernelChoice> create(const KernelRequest& request) const = 0;
+};
+
+class KernelRegistry {
+ public:
+  void add(std::unique_ptr<KernelProvider> provider) { providers_.push_back(std::move(provider)); }
+  const std::vector<std::unique_ptr<KernelProvider>>& providers() const { return providers_; }
+
+  // The first provider supporting `node` decides whether it takes a post-op.
+  bool accepts_post_op(const PlanGraph& graph, const PlanNode& node, const PostOp& op) const;
+  // Asks each provider in order; returns the kernel and the provider's name.
+  Result<std::pair<KernelChoice, std::string_view>> create(const KernelRequest& request) const;
+  // Whether some provider supports every node.
+  Status supports(const PlanGraph& graph) const;
+
+ private:
+  std::vector<std::unique_ptr<KernelProvider>> providers_;
+};
+
+std::unique_ptr<KernelProvider> make_onednn_provider();
+std::unique_ptr<KernelProvider> make_reference_provider();
+// oneDNN first, then the reference kernels.
+KernelRegistry default_registry();
+
+}  // namespace eb::rt

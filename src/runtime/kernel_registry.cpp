@@ -1,0 +1,48 @@
+#include "runtime/kernel.h"
+
+namespace eb::rt {
+
+Layout plain_layout(const Shape& shape) {
+  dnnl::memory::dims dims(shape.dims().begin(), shape.dims().end());
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) strides[i] = strides[i + 1] * dims[i + 1];
+  return Layout(dims, dnnl::memory::data_type::f32, strides);
+}
+
+bool is_plain(const Layout& layout) { return layout == plain_layout(Shape(layout.dims())); }
+
+bool KernelRegistry::accepts_post_op(const PlanGraph& graph, const PlanNode& node, const PostOp& op) const {
+  for (const auto& p : providers_)
+    if (p->supports(graph, node)) return p->accepts_post_op(graph, node, op);
+  return false;
+}
+
+Result<std::pair<KernelChoice, std::string_view>> KernelRegistry::create(const KernelRequest& request) const {
+  Status last = unsupported("no kernel provider supports " + std::string(op_name(request.node.node.op)));
+  for (const auto& p : providers_) {
+    if (!p->supports(request.graph, request.node)) continue;
+    Result<KernelChoice> choice = p->create(request);
+    if (choice.is_ok()) return std::pair{std::move(choice).value(), p->name()};
+    if (choice.status().code() != ErrorCode::unsupported) return choice.status();
+    last = choice.status();
+  }
+  return last.with_context("node '" + request.node.node.name + "'");
+}
+
+Status KernelRegistry::supports(const PlanGraph& graph) const {
+  for (const PlanNode& n : graph.nodes) {
+    bool any = false;
+    for (const auto& p : providers_) any = any || p->supports(graph, n);
+    if (!any) return unsupported("node '" + n.node.name + "' (" + std::string(op_name(n.node.op)) + "): no kernel provider");
+  }
+  return Status::ok();
+}
+
+KernelRegistry default_registry() {
+  KernelRegistry r;
+  r.add(make_onednn_provider());
+  r.add(make_reference_provider());
+  return r;
+}
+
+}  // namespace eb::rt

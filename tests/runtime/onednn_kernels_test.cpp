@@ -1,0 +1,375 @@
+// Every oneDNN kernel against its reference kernel on random shapes and
+// attributes (relative L2 <= 1e-4, FP32), ncnn/ggml style. The registry
+// holds only the oneDNN provider, so a case oneDNN turned down would fail
+// prepare rather than pass on the reference kernels.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "runtime_test_util.h"
+
+namespace eb::rt::testing {
+namespace {
+
+int64_t pick(Rng& rng, int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(hi - lo + 1)); }
+
+// Appends a random activation (or none) after x.
+ValueId random_activation(GraphBuilder& b, ValueId x, Rng& rng, std::string& label) {
+  switch (pick(rng, 0, 4)) {
+    case 1: label += "+relu"; return b.relu(x);
+    case 2: label += "+relu6"; return b.relu6(x);
+    case 3: label += "+leaky"; return b.leaky_relu(x, 0.1f);
+    case 4: label += "+sigmoid"; return b.sigmoid(x);
+    default: return x;
+  }
+}
+
+void expect_all_onednn(const Engine& e) { EXPECT_EQ(steps_on(e, "reference"), 0); }
+
+#define EB_CHECK_CASE(graph, label)                                                     \
+  do {                                                                                  \
+    auto cmp = compare_with_reference((graph), options_with(onednn_only()));            \
+    ASSERT_TRUE(cmp.is_ok()) << (label) << ": " << cmp.status().message();              \
+    EXPECT_LE(cmp->worst, kTolerance) << (label);                                       \
+    expect_all_onednn(*cmp->engine);                                                    \
+  } while (0)
+
+TEST(OnednnConv, RandomShapesAndAttributes) {
+  Rng rng(1234);
+  for (int t = 0; t < 48; ++t) {
+    const int64_t sp = t % 8 == 0 ? 3 : (t % 8 == 1 ? 1 : 2);
+    const int64_t c = pick(rng, 1, 24);
+    ConvSpec s;
+    const int64_t kind = pick(rng, 0, 3);  // 0,1: dense; 2: depthwise; 3: grouped
+    if (kind == 2) {
+      s.group = c;
+      s.out_channels = c * pick(rng, 1, 2);
+    } else if (kind == 3) {
+      std::vector<int64_t> divisors;
+      for (int64_t g = 1; g <= c; ++g)
+        if (c % g == 0) divisors.push_back(g);
+      s.group = divisors[static_cast<std::size_t>(pick(rng, 0, static_cast<int64_t>(divisors.size()) - 1))];
+      s.out_channels = s.group * pick(rng, 1, 4);
+    } else {
+      s.out_channels = pick(rng, 1, 40);
+    }
+    std::vector<int64_t> in = {1, c};
+    for (int64_t d = 0; d < sp; ++d) {
+      const int64_t k = pick(rng, 1, sp == 3 ? 3 : 5);
+      const int64_t dil = pick(rng, 0, 4) == 0 ? 2 : 1;
+      s.kernel.push_back(k);
+      s.stride.push_back(pick(rng, 1, 3));
+      s.dilation.push_back(dil);
+      in.push_back((k - 1) * dil + 1 + pick(rng, 0, sp == 3 ? 5 : 12));
+    }
+    s.pads.assign(2 * sp, 0);
+    for (int64_t d = 0; d < 2 * sp; ++d) s.pads[d] = pick(rng, 0, s.kernel[d % sp] - 1);
+    s.bias = pick(rng, 0, 3) != 0;
+
+    std::string label = "conv case " + std::to_string(t) + " in " + Shape(in).to_string() + " g" + std::to_string(s.group) + " m" +
+                        std::to_string(s.out_channels);
+    GraphBuilder b("conv_case", 100 + t);
+    ValueId y = b.conv(b.input("x", Shape(in)), s, "conv");
+    y = random_activation(b, y, rng, label);
+    b.output(y);
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok()) << label << ": " << g.status().message();
+    EB_CHECK_CASE(*g, label);
+  }
+}
+
+TEST(OnednnConv, ResidualSumFromInputAndFromConv) {
+  // Residual is a graph input: it must be copied, never overwritten.
+  {
+    GraphBuilder b("sum_from_input", 1);
+    const ValueId x = b.input("x", Shape{1, 16, 10, 10});
+    const ValueId r = b.input("r", Shape{1, 32, 10, 10});
+    b.output(b.relu(b.add(b.conv2d(x, 32, 3), r)));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, "sum from input");
+  }
+  // Residual computed earlier and read by nothing else: accumulated in place.
+  {
+    GraphBuilder b("sum_in_place", 2);
+    const ValueId x = b.input("x", Shape{1, 16, 9, 9});
+    const ValueId r = b.conv2d(x, 24, 1);
+    b.output(b.add(r, b.conv2d(x, 24, 3)));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, "sum in place");
+  }
+  // Residual also read later: accumulated into a copy.
+  {
+    GraphBuilder b("sum_residual_reused", 3);
+    const ValueId x = b.input("x", Shape{1, 8, 7, 7});
+    const ValueId r = b.conv2d(x, 16, 1);
+    const ValueId s = b.add(b.conv2d(x, 16, 3), r);
+    b.output(b.add(s, r));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, "sum residual reused");
+  }
+}
+
+bool any_step_uses(const Engine& e, const std::string& impl) {
+  for (const StepInfo& s : e.steps())
+    if (s.impl.find(impl) != std::string::npos) return true;
+  return false;
+}
+
+TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
+  // 3x3 stride-1 convs with channels in 16s over maps >= 14x14: Winograd in
+  // 16-channel blocks, with ReLU and sum post-ops; pooling and concat of
+  // blocked tensors; a LeakyReLU conv (no Winograd post-op) falls back.
+  GraphBuilder b("winograd", 12);
+  const ValueId x = b.input("x", Shape{1, 16, 20, 18});
+  const ValueId a = b.relu(b.conv2d(x, 32, 3, 1, 1));
+  const ValueId c = b.relu(b.add(b.conv2d(a, 32, 3, 1, 1), a));
+  const ValueId d = b.conv2d(c, 48, 3, 1, 1, 1, /*bias=*/false);
+  const ValueId e = b.leaky_relu(b.conv2d(c, 16, 3, 1, 1), 0.1f);
+  const ValueId cat = b.concat({d, b.conv2d(c, 16, 3, 1, 1)});
+  b.output(b.max_pool2d(cat, 2, 2));
+  b.output(b.global_avg_pool(cat));
+  b.output(e);
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  auto cmp = compare_with_reference(*g, options_with(onednn_only()));
+  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+  EXPECT_LE(cmp->worst, kTolerance);
+  EXPECT_TRUE(any_step_uses(*cmp->engine, "wino"));
+  // Single-threaded, the same graph runs unsplit.
+  auto one = compare_with_reference(*g, options_with(onednn_only(), 1));
+  ASSERT_TRUE(one.is_ok()) << one.status().message();
+  EXPECT_LE(one->worst, kTolerance);
+}
+
+TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
+  // Row bands, channel chunks and Winograd chunks for 1..5 threads.
+  GraphBuilder b("splits", 13);
+  ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 3, 40, 37}), 32, 3, 2, 1));  // bands
+  x = b.relu(b.conv2d(x, 32, 3, 1, 1));                                            // Winograd
+  x = b.max_pool2d(x, 3, 2, 1);
+  const ValueId y = b.conv2d(x, 96, 3, 1, 1);                                      // channel chunks
+  b.output(b.relu(b.add(b.conv2d(y, 96, 1, 1, 0), y)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (int threads : {1, 2, 3, 5}) {
+    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    EXPECT_TRUE(any_step_uses(*cmp->engine, "wino")) << threads << " threads";
+    int max_parts = 0;
+    for (const StepInfo& s : cmp->engine->steps()) max_parts = std::max(max_parts, s.parts);
+    EXPECT_EQ(max_parts > 1, threads > 1) << threads << " threads";
+  }
+}
+
+TEST(OnednnPool, RandomShapesAndAttributes) {
+  Rng rng(99);
+  for (int t = 0; t < 48; ++t) {
+    const int64_t sp = t % 6 == 0 ? 3 : (t % 6 == 1 ? 1 : 2);
+    const bool is_max = t % 2 == 0;
+    PoolSpec s;
+    std::vector<int64_t> in = {1, pick(rng, 1, 20)};
+    for (int64_t d = 0; d < sp; ++d) {
+      const int64_t k = pick(rng, 1, 4);
+      s.kernel.push_back(k);
+      s.stride.push_back(pick(rng, 1, 3));
+      in.push_back(k + pick(rng, 0, 9));
+    }
+    s.pads.assign(2 * sp, 0);
+    for (int64_t d = 0; d < 2 * sp; ++d) s.pads[d] = pick(rng, 0, s.kernel[d % sp] - 1);
+    s.ceil_mode = pick(rng, 0, 1) == 1;
+    s.count_include_pad = !is_max && pick(rng, 0, 1) == 1;
+    std::string label = std::string(is_max ? "max" : "avg") + " pool case " + std::to_string(t) + " in " + Shape(in).to_string() +
+                        (s.ceil_mode ? " ceil" : "") + (s.count_include_pad ? " include_pad" : "");
+    GraphBuilder b("pool_case", 1);
+    const ValueId x = b.input("x", Shape(in));
+    b.output(is_max ? b.max_pool(x, s) : b.avg_pool(x, s));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok()) << label << ": " << g.status().message();
+    if (s.ceil_mode && s.count_include_pad) {
+      // oneDNN would count the ceil-mode overhang in the divisor: it may
+      // decline, and the default registry must still get it right.
+      auto cmp = compare_with_reference(*g, options_with(std::make_shared<KernelRegistry>(default_registry())));
+      ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
+      EXPECT_LE(cmp->worst, kTolerance) << label;
+    } else {
+      EB_CHECK_CASE(*g, label);
+    }
+  }
+}
+
+TEST(OnednnPool, GlobalPoolingOnBlockedInput) {
+  for (const bool is_max : {false, true}) {
+    GraphBuilder b("global_pool", 5);
+    const ValueId x = b.input("x", Shape{1, 8, 13, 11});
+    const ValueId c = b.conv2d(x, 40, 3);  // blocked layout from here
+    b.output(is_max ? b.global_max_pool(c) : b.global_avg_pool(c));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, is_max ? "global max" : "global avg");
+  }
+}
+
+TEST(OnednnInnerProduct, RandomShapes) {
+  Rng rng(7);
+  for (int t = 0; t < 16; ++t) {
+    const int64_t batch = t % 4 == 0 ? 2 : 1;
+    const int64_t in = pick(rng, 1, 300);
+    const int64_t out = pick(rng, 1, 200);
+    std::string label = "gemm case " + std::to_string(t) + " " + std::to_string(in) + "->" + std::to_string(out);
+    GraphBuilder b("gemm_case", 10 + t);
+    ValueId y = b.dense(b.input("x", Shape{batch, in}), out, pick(rng, 0, 3) != 0);
+    y = random_activation(b, y, rng, label);
+    b.output(y);
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, label);
+  }
+}
+
+TEST(OnednnInnerProduct, AfterFlattenOfBlockedConvOutput) {
+  GraphBuilder b("flatten_gemm", 3);
+  const ValueId x = b.input("x", Shape{1, 3, 12, 12});
+  const ValueId c = b.max_pool2d(b.relu(b.conv2d(x, 20, 3)), 2, 2);
+  b.output(b.dense(b.flatten(c), 10));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok());
+  EB_CHECK_CASE(*g, "flatten of blocked");
+}
+
+TEST(OnednnEltwise, StandaloneActivations) {
+  int t = 0;
+  for (OpKind op : {OpKind::Relu, OpKind::Clip, OpKind::LeakyRelu, OpKind::Sigmoid}) {
+    for (const bool after_pool : {false, true}) {
+      GraphBuilder b("eltwise", 1);
+      ValueId x = b.input("x", Shape{1, 19, 6, 7});
+      if (after_pool) x = b.max_pool2d(b.conv2d(x, 19, 1), 2, 1);  // blocked, and the pool cannot take post-ops
+      Attrs attrs = NoAttrs{};
+      if (op == OpKind::Clip) attrs = ClipAttrs{-0.25f, 0.5f};
+      if (op == OpKind::LeakyRelu) attrs = LeakyReluAttrs{0.2f};
+      b.output(b.node(op, {x}, attrs));
+      auto g = std::move(b).finish();
+      ASSERT_TRUE(g.is_ok());
+      EB_CHECK_CASE(*g, "eltwise case " + std::to_string(t++));
+    }
+  }
+}
+
+TEST(OnednnBatchNorm, StandaloneOnInputAndBlocked) {
+  for (const bool blocked : {false, true}) {
+    GraphBuilder b("bn", 4);
+    ValueId x = b.input("x", Shape{1, 21, 5, 6});
+    if (blocked) x = b.max_pool2d(b.conv2d(x, 21, 3), 2, 1);
+    b.output(b.batch_norm(x));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, blocked ? "bn blocked" : "bn plain");
+  }
+}
+
+TEST(OnednnLrn, SizesAndLayouts) {
+  int t = 0;
+  for (int64_t size : {1, 2, 3, 4, 5, 7}) {
+    for (const bool blocked : {false, true}) {
+      GraphBuilder b("lrn", 6);
+      ValueId x = b.input("x", Shape{1, 23, 6, 5});
+      if (blocked) x = b.conv2d(x, 32, 3);
+      b.output(b.lrn(x, size, 1e-2f, 0.75f, 2.0f));
+      auto g = std::move(b).finish();
+      ASSERT_TRUE(g.is_ok());
+      const std::string label = "lrn case " + std::to_string(t++) + " size " + std::to_string(size);
+      if (size % 2 == 1) {
+        EB_CHECK_CASE(*g, label);
+        continue;
+      }
+      // oneDNN's window for even sizes is not ONNX's: declined, left to the reference kernel.
+      auto cmp = compare_with_reference(*g, options_with(std::make_shared<KernelRegistry>(default_registry())));
+      ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
+      EXPECT_LE(cmp->worst, kTolerance) << label;
+      EXPECT_EQ(steps_on(*cmp->engine, "reference"), 1) << label;
+    }
+  }
+}
+
+TEST(OnednnSoftmax, Axes) {
+  int t = 0;
+  for (const auto& [shape, axis] : std::vector<std::pair<Shape, int64_t>>{
+           {Shape{1, 1000}, -1}, {Shape{3, 17}, 1}, {Shape{1, 10, 4, 4}, 1}, {Shape{1, 3, 5, 6}, -1}, {Shape{2, 3, 4}, 0}}) {
+    GraphBuilder b("softmax", 8);
+    b.output(b.softmax(b.input("x", shape), axis));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok());
+    EB_CHECK_CASE(*g, "softmax case " + std::to_string(t++));
+  }
+}
+
+TEST(OnednnConcat, MixedLayoutsAndAxes) {
+  Rng rng(5);
+  for (int t = 0; t < 12; ++t) {
+    const int64_t n_in = pick(rng, 2, 4);
+    const int64_t axis = t < 8 ? 1 : pick(rng, 2, 3);
+    GraphBuilder b("concat", 20 + t);
+    const ValueId x = b.input("x", Shape{1, 8, 7, 7});
+    std::vector<ValueId> parts;
+    for (int64_t i = 0; i < n_in; ++i) {
+      const int64_t kind = pick(rng, 0, 2);
+      const int64_t ch = axis == 1 ? pick(rng, 1, 40) : 8;
+      if (kind == 0 && axis == 1) parts.push_back(b.conv2d(x, ch, 1));               // blocked
+      else if (kind == 1 && axis == 1) parts.push_back(b.relu(b.conv2d(x, 16, 3)));  // blocked, 16 channels
+      else parts.push_back(axis == 1 ? b.conv2d(x, ch, 3) : b.relu(x));             // plain input when relu
+    }
+    b.output(b.concat(parts, axis));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok()) << g.status().message();
+    EB_CHECK_CASE(*g, "concat case " + std::to_string(t));
+  }
+}
+
+TEST(OnednnBinaryAdd, SameShapeAndBroadcast) {
+  int t = 0;
+  for (const auto& [a, c] : std::vector<std::pair<Shape, Shape>>{{Shape{1, 16, 5, 5}, Shape{1, 16, 5, 5}},
+                                                                 {Shape{1, 16, 5, 5}, Shape{1, 16, 1, 1}},
+                                                                 {Shape{1, 7, 4, 6}, Shape{6}},
+                                                                 {Shape{1, 1, 4, 6}, Shape{1, 5, 4, 6}},
+                                                                 {Shape{2, 10}, Shape{1, 10}}}) {
+    GraphBuilder b("add", 9);
+    b.output(b.relu(b.add(b.input("a", a), b.input("b", c))));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok()) << g.status().message();
+    EB_CHECK_CASE(*g, "add case " + std::to_string(t++));
+  }
+  // Two blocked operands that no conv can absorb (both come from pools).
+  GraphBuilder b("add_blocked", 9);
+  const ValueId x = b.conv2d(b.input("x", Shape{1, 4, 8, 8}), 20, 3);
+  b.output(b.add(b.max_pool2d(x, 2, 1), b.avg_pool2d(x, 2, 1)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok());
+  EB_CHECK_CASE(*g, "add blocked");
+}
+
+TEST(OnednnResampling, NearestFactors) {
+  int t = 0;
+  for (const auto& [shape, factor] : std::vector<std::pair<Shape, int64_t>>{
+           {Shape{1, 5, 4, 3}, 2}, {Shape{1, 17, 3, 3}, 3}, {Shape{1, 2, 2, 3, 3}, 2}, {Shape{1, 3, 7}, 4}}) {
+    GraphBuilder b("upsample", 10);
+    b.output(b.upsample(b.input("x", shape), factor));
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok()) << g.status().message();
+    EB_CHECK_CASE(*g, "upsample case " + std::to_string(t++));
+  }
+}
+
+TEST(OnednnViews, ReshapeOfBlocked) {
+  GraphBuilder b("reshape", 11);
+  const ValueId c = b.conv2d(b.input("x", Shape{1, 6, 4, 4}), 18, 3);
+  b.output(b.softmax(b.reshape(c, {1, 18, 16}), -1));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  EB_CHECK_CASE(*g, "reshape of blocked");
+}
+
+}  // namespace
+}  // namespace eb::rt::testing
