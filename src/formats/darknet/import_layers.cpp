@@ -53,6 +53,8 @@ Result<LayerOut> Importer::convolutional(const Options& o) {
   EB_ASSIGN_OR_RETURN(const int64_t pad, o.integer("pad", 0));
   EB_ASSIGN_OR_RETURN(int64_t padding, o.integer_at_least("padding", 0, 0));
   if (pad != 0) padding = size / 2;  // pad=1 overrides padding=N
+  // (size=1 with stride > 1 keeps its strided meaning here, as on Darknet's
+  // GPU; its CPU code skips the stride of 1x1 kernels, see docs/formats.md.)
   EB_ASSIGN_OR_RETURN(const int64_t bn, o.integer("batch_normalize", 0));
   EB_ASSIGN_OR_RETURN(const int64_t flipped, o.integer("flipped", 0));
   EB_RETURN_IF_ERROR(must_be_off(o, "binary", "binarized weights"));

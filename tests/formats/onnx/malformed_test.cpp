@@ -3,6 +3,7 @@
 // or an internal error. The fuzzer (fuzz/onnx_import_fuzzer.cpp) goes further.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "formats/onnx/onnx.h"
@@ -69,9 +70,13 @@ TEST(OnnxMalformed, MutatedModelsFailCleanly) {
       switch (rng.next_u64() % 3) {
         case 0: bytes[at] = static_cast<char>(rng.next_u64()); break;                   // overwrite
         case 1: bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng.next_u64() % 8))); break;  // flip a bit
-        default: bytes.erase(at, 1 + rng.next_u64() % 8); break;                          // delete a run
+        default: {  // delete a run
+          const std::size_t end = std::min(bytes.size(), at + 1 + static_cast<std::size_t>(rng.next_u64() % 8));
+          bytes.erase(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.begin() + static_cast<std::ptrdiff_t>(end));
+          break;
+        }
       }
-      if (bytes.empty()) bytes = "x";
+      if (bytes.empty()) bytes.push_back('x');
     }
     expect_clean(bytes);
   }
