@@ -171,8 +171,10 @@ void write_all(int fd, const void* data, size_t size) {
 }
 
 // In the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(char* const* argv, char* const* envp, const char* output, const char* cgroup_procs,
-                             rlim_t limit, int report_fd, pid_t parent) {
+// `fallback_envp`, when not null, replaces envp if the child cannot join
+// its cgroup: it passes the limit for the child to apply (rlimit_env).
+[[noreturn]] void exec_child(char* const* argv, char* const* envp, char* const* fallback_envp, const char* output,
+                             const char* cgroup_procs, rlim_t limit, int report_fd, pid_t parent) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(127);  // the parent died before prctl
@@ -187,7 +189,8 @@ void write_all(int fd, const void* data, size_t size) {
   if (cgroup_procs) {
     const int fd = open(cgroup_procs, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1) {
-      use_rlimit = true;
+      if (fallback_envp) envp = fallback_envp;
+      else use_rlimit = true;
       write_all(report_fd, &kUsedRlimit, 1);
     }
     if (fd >= 0) close(fd);
@@ -356,6 +359,15 @@ ChildResult run_child(const ChildSpec& spec) {
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
+  // Should the child fail to join its cgroup, it falls back to RLIMIT_AS.
+  std::vector<std::string> fallback_env;
+  std::vector<char*> fallback_envp;
+  if (cgroup && !spec.rlimit_env.empty()) {
+    fallback_env = env;
+    fallback_env.push_back(spec.rlimit_env + "=" + std::to_string(*spec.memory_limit_bytes));
+    for (auto& e : fallback_env) fallback_envp.push_back(e.data());
+    fallback_envp.push_back(nullptr);
+  }
 
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) {
@@ -373,7 +385,8 @@ ChildResult run_child(const ChildSpec& spec) {
   }
   if (pid == 0) {
     close(report[0]);
-    exec_child(argv.data(), envp.data(), output.empty() ? nullptr : output.c_str(),
+    exec_child(argv.data(), envp.data(), fallback_envp.empty() ? nullptr : fallback_envp.data(),
+               output.empty() ? nullptr : output.c_str(),
                cgroup ? cgroup->procs_path() : nullptr, limit, report[1], parent);
   }
   setpgid(pid, pid);  // also here, so that a kill before the child ran setpgid reaches it

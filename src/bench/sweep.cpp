@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <charconv>
@@ -255,7 +256,22 @@ Result<SweepSummary> run_sweep(std::span<const SweepEntry> plan, const SweepOpti
       spec.memory_limit_bytes = options.memory_limit_bytes;
       spec.rlimit_env = options.rlimit_env;
       spec.output_path = output_path;
-      spec.should_stop = hooks.should_stop;
+      const auto child_start = std::chrono::steady_clock::now();
+      auto last_tick = child_start;
+      spec.should_stop = [&] {
+        if (hooks.progress && std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1)) {
+          last_tick = std::chrono::steady_clock::now();
+          SweepEvent e = event(SweepEvent::Kind::running, i);
+          e.run_secs = seconds_since(child_start);
+          if (runs_timed > 0) {
+            // The mean time per run, less what this one has used already.
+            const double mean = run_secs_total / static_cast<double>(runs_timed);
+            e.eta_secs = std::max(0.0, mean - e.run_secs) + mean * static_cast<double>(plan.size() - i - 1);
+          }
+          hooks.progress(e);
+        }
+        return stop_requested();
+      };
       child = run_child(spec);
       if (child.end == ChildEnd::stopped) {
         summary.stopped = true;  // nothing is recorded for the run cut short

@@ -67,12 +67,13 @@ struct SweepOptions {
 };
 
 struct SweepEvent {
-  enum class Kind { started, finished, skipped } kind = Kind::started;
+  // running: about once a second while a child runs (for a live ETA).
+  enum class Kind { started, running, finished, skipped } kind = Kind::started;
   size_t index = 0;  // 0-based position in the plan
   size_t total = 0;
   const SweepEntry* entry = nullptr;
   const RunRecord* record = nullptr;  // finished: what was recorded
-  double run_secs = 0;                // finished: the child's wall time
+  double run_secs = 0;                // running, finished: the child's wall time so far
   double elapsed_secs = 0;            // since the sweep started
   std::optional<double> eta_secs;     // remaining entries x mean time per run so far
   std::string limit_note;             // finished: how the memory limit was applied

@@ -190,8 +190,8 @@ void print_summary(std::ostream& os, const Measured& m, const std::optional<int6
     os << "  " << label << std::string(12 - std::string_view(label).size(), ' ') << text << "\n";
   };
   if (r.error) line("error", *r.error);
-  line("config", r.device + ", " + r.precision + ", " + std::to_string(r.threads) + " thread" + (r.threads == 1 ? "" : "s") +
-                     (r.env.backend_version ? "; " + *r.env.backend_version : ""));
+  line("config", r.device + ", " + r.precision + ", " + std::to_string(r.threads) + " thread" + (r.threads == 1 ? "" : "s"));
+  if (r.env.backend_version) line("version", *r.env.backend_version);
   if (r.model_info.is_object() && r.model_info.contains("params")) {
     const auto& mi = r.model_info;
     line("model", with_commas(mi.value("params", int64_t{0})) + " params, " + fixed(mi.value("macs", 0.0) / 1e9, 3) +

@@ -114,8 +114,10 @@ class Progress {
     const std::string eta = e.eta_secs ? ", ETA " + clock_text(*e.eta_secs) : "";
     switch (e.kind) {
       case bench::SweepEvent::Kind::started:
+      case bench::SweepEvent::Kind::running:
         if (terminal_) {
-          std::cerr << "\r\033[K" << position << what << " ... (elapsed " << clock_text(e.elapsed_secs) << eta << ")" << std::flush;
+          std::cerr << "\r\033[K" << position << what << " ... " << clock_text(e.run_secs) << " (sweep " << clock_text(e.elapsed_secs)
+                    << eta << ")" << std::flush;
         }
         break;
       case bench::SweepEvent::Kind::skipped:

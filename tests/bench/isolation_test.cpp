@@ -128,6 +128,36 @@ TEST_F(IsolationTest, MemoryLimitIsApplied) {
   }
 }
 
+// A fixture tree standing in for /proc and a cgroup v2 mount: without the
+// memory controller delegated, or when its files cannot be written (a plain
+// directory has no memory.max), the limit falls back to RLIMIT_AS, says why,
+// and leaves no directory behind.
+TEST_F(IsolationTest, CgroupV2FallsBackToRlimitAndSaysWhy) {
+  const fs::path root = dir_ / "root";
+  fs::create_directories(root / "proc/self");
+  fs::create_directories(root / "cg/user.slice");
+  std::ofstream(root / "proc/self/mountinfo") << "22 1 0:20 / / rw - ext4 /dev/sda1 rw\n"
+                                                 "40 30 0:37 / /cg rw,relatime - cgroup2 cgroup2 rw\n";
+  std::ofstream(root / "proc/self/cgroup") << "4:memory:/whatever\n0::/user.slice\n";
+  std::ofstream(root / "cg/user.slice/cgroup.subtree_control") << "cpu io\n";
+
+  ChildSpec spec = shell("ulimit -v");
+  spec.root = root;
+  spec.memory_limit_bytes = int64_t{64} << 20;
+  ChildResult r = run_child(spec);
+  EXPECT_EQ(r.limit_method, LimitMethod::rlimit_as);
+  EXPECT_NE(r.limit_note.find("not delegated to " + (root / "cg/user.slice").string()), std::string::npos) << r.limit_note;
+  EXPECT_EQ(read_tail(dir_ / "output.log"), "65536");
+
+  std::ofstream(root / "cg/user.slice/cgroup.subtree_control") << "cpu memory io\n";
+  r = run_child(spec);
+  EXPECT_EQ(r.limit_method, LimitMethod::rlimit_as);
+  EXPECT_NE(r.limit_note.find("memory.max"), std::string::npos) << r.limit_note;
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(root / "cg/user.slice")) ++entries;
+  EXPECT_EQ(entries, 1u) << "the attempted cgroup was not removed";
+}
+
 TEST_F(IsolationTest, AProgramThatCannotStartIsReported) {
   ChildSpec spec;
   spec.argv = {"/nonexistent/edgebench"};

@@ -140,7 +140,7 @@ class FakeBackend final : public Backend {
   Capabilities capabilities() const override {
     Capabilities c;
     c.version = "fake 1.0";
-    c.config["threads"] = "3";
+    c.config = {{"threads", "3"}};
     return c;
   }
   Status supports(const Graph&, const BackendOptions&) const override {
@@ -268,7 +268,7 @@ TEST(Runner, ThreadsResolveFromRequestThenBackendThenCores) {
   Capabilities caps;
   EXPECT_EQ(resolve_threads(caps, 4), 4);
   EXPECT_GE(resolve_threads(caps, 0), 1);
-  caps.config["threads"] = "6";
+  caps.config = {{"threads", "6"}};
   EXPECT_EQ(resolve_threads(caps, 0), 6);
   EXPECT_EQ(resolve_threads(caps, 2), 2);
 }
