@@ -31,12 +31,18 @@ bool spin_until(Done done) {
   }
 }
 
-constexpr uint64_t kTaskMask = 0xffffffffull;
+constexpr uint32_t kJobMask = (1u << 24) - 1;
+constexpr uint64_t kField = (1u << 20) - 1;
+
+uint64_t pack(uint32_t job, uint64_t next, uint64_t end) { return (static_cast<uint64_t>(job) << 40) | (next << 20) | end; }
+uint32_t job_of(uint64_t s) { return static_cast<uint32_t>(s >> 40); }
+int next_of(uint64_t s) { return static_cast<int>((s >> 20) & kField); }
+int end_of(uint64_t s) { return static_cast<int>(s & kField); }
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+ThreadPool::ThreadPool(int threads) : ranges_(new Range[threads > 1 ? threads : 1]) {
+  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -46,40 +52,44 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::drain(uint64_t state) {
-  const uint32_t job = static_cast<uint32_t>(state >> 32);
-  for (;;) {
-    // Read the job before claiming a task; a successful claim proves they
-    // belong to the same job (the next job starts only once all are done).
-    const int tasks = tasks_.load(std::memory_order_relaxed);
-    const TaskFn fn = fn_.load(std::memory_order_relaxed);
-    void* const context = context_.load(std::memory_order_relaxed);
-    if (static_cast<uint32_t>(state >> 32) != job || static_cast<int>(state & kTaskMask) >= tasks) return;
-    if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-    fn(context, static_cast<int>(state & kTaskMask));
-    // seq_cst: pairs with the caller's caller_sleeping_ store.
-    if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) pending_.notify_one();
-    state = state_.load(std::memory_order_acquire);
+void ThreadPool::drain(int self, uint32_t job) {
+  const int n = threads();
+  // Read the job's function before claiming a task; a successful claim
+  // proves it belongs to that job (the next job starts only once all of
+  // this one's tasks are done).
+  const TaskFn fn = fn_.load(std::memory_order_relaxed);
+  void* const context = context_.load(std::memory_order_relaxed);
+  for (int k = 0; k < n; ++k) {
+    Range& r = ranges_[(self + k) % n];
+    uint64_t s = r.state.load(std::memory_order_acquire);
+    while (job_of(s) == job && next_of(s) < end_of(s)) {
+      if (!r.state.compare_exchange_weak(s, s + (1u << 20), std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      fn(context, next_of(s));
+      // seq_cst: pairs with the caller's caller_sleeping_ store.
+      if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) pending_.notify_one();
+      s = r.state.load(std::memory_order_acquire);
+    }
   }
 }
 
 void ThreadPool::run(int tasks, TaskFn fn, void* context) {
   if (tasks <= 0) return;
-  if (workers_.empty() || tasks == 1) {
+  if (workers_.empty() || tasks == 1 || tasks > static_cast<int>(kField)) {
     for (int t = 0; t < tasks; ++t) fn(context, t);
     return;
   }
-  tasks_.store(tasks, std::memory_order_relaxed);
+  const int n = threads();
+  const uint32_t job = (job_.load(std::memory_order_relaxed) + 1) & kJobMask;
   fn_.store(fn, std::memory_order_relaxed);
   context_.store(context, std::memory_order_relaxed);
   pending_.store(tasks, std::memory_order_relaxed);
-  const uint32_t job = job_.load(std::memory_order_relaxed) + 1;
-  const uint64_t state = static_cast<uint64_t>(job) << 32;
-  state_.store(state, std::memory_order_release);
+  for (int t = 0; t < n; ++t)
+    ranges_[t].state.store(pack(job, static_cast<uint64_t>(tasks) * t / n, static_cast<uint64_t>(tasks) * (t + 1) / n),
+                           std::memory_order_release);
   job_.store(job);  // seq_cst: pairs with the workers' sleeping_workers_ increment
   if (sleeping_workers_.load() > 0) job_.notify_all();
 
-  drain(state);
+  drain(0, job);
 
   // Wait for parts other threads took.
   if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
@@ -89,7 +99,7 @@ void ThreadPool::run(int tasks, TaskFn fn, void* context) {
   }
 }
 
-void ThreadPool::worker_loop() {
+void ThreadPool::worker_loop(int self) {
   // oneDNN runs sequentially in this thread: the pool is the parallelism.
   omp_set_num_threads(1);
   uint32_t seen = 0;
@@ -101,7 +111,7 @@ void ThreadPool::worker_loop() {
     }
     if (stop_.load()) return;
     seen = job_.load(std::memory_order_acquire);
-    drain(state_.load(std::memory_order_acquire));
+    drain(self, seen);
   }
 }
 

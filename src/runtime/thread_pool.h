@@ -3,9 +3,14 @@
 // is descheduled (a busy machine, a shared core): every kernel then waits
 // for the slowest thread. The engine instead runs oneDNN sequentially in
 // each thread (one OpenMP thread per caller) and splits each kernel itself
-// into independent parts (row bands, output-channel chunks) that the
-// calling thread and the pool's workers take one by one from a shared
-// counter: a late or descheduled worker just takes fewer parts.
+// into independent parts (row bands, output-channel chunks).
+//
+// Parts are handed out with locality and balance: each thread owns a
+// contiguous range of the parts (thread t the t-th share, so the same
+// thread computes the same rows layer after layer and finds them in its
+// own cache) and takes them in order; a thread done with its range takes
+// what is left of the others', so a late or descheduled thread just does
+// less.
 //
 // Waiting: workers spin for a short while (between kernels of one invoke
 // they are needed again within microseconds), then sleep on a futex; the
@@ -14,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -41,19 +47,23 @@ class ThreadPool {
   }
 
  private:
-  void worker_loop();
-  // Takes and runs tasks of the current job while any are left.
-  void drain(uint64_t state);
+  // One thread's share of the current job's tasks, in one word so that a
+  // claim is a single CAS that fails once the job has changed:
+  // job (24 bits) | next task (20 bits) | end (20 bits).
+  struct alignas(64) Range {
+    std::atomic<uint64_t> state{0};
+  };
+
+  void worker_loop(int self);
+  // Runs tasks of job `job`: this thread's range first, then the others'.
+  void drain(int self, uint32_t job);
 
   std::vector<std::thread> workers_;
-  // (job number << 32) | next task: taking a task is one CAS that fails if
-  // the job changed, so a worker never runs a task of a finished job.
-  std::atomic<uint64_t> state_{0};
-  std::atomic<uint32_t> job_{0};        // job number again, 32-bit for futex waits
-  std::atomic<int> tasks_{0};
+  std::unique_ptr<Range[]> ranges_;
+  std::atomic<uint32_t> job_{0};  // the current job's number (24 bits used), also the futex word
   std::atomic<TaskFn> fn_{nullptr};
   std::atomic<void*> context_{nullptr};
-  std::atomic<int> pending_{0};         // tasks of the current job not yet finished
+  std::atomic<int> pending_{0};   // tasks of the current job not yet finished
   std::atomic<int> sleeping_workers_{0};
   std::atomic<int> caller_sleeping_{0};
   std::atomic<bool> stop_{false};

@@ -5,14 +5,8 @@
 //   auto report = eb::verify::verify_model(graph, {"opencv", "darknet"}, {});
 //   if (!report->passed()) ...
 //
-// Per backend the outcome is one of
-//   pass         every output within the tolerance (compare.h defines the error)
-//   mismatch     an output beyond the tolerance, or of the wrong size
-//   failed       prepare, set_input, invoke or output returned an error (or threw)
-//   unsupported  the backend cannot take this graph (its message says why)
-//   not_built    the backend was compiled out (its registry entry says why)
-//   skipped      the backend computes nothing worth checking (null)
-// Only mismatch and failed fail a verification.
+// check.h checks one backend (outcomes are listed there); this adds the
+// backend registry: ids, "all", backends that were not built.
 #pragma once
 
 #include <cstdint>
@@ -21,38 +15,11 @@
 #include <string_view>
 #include <vector>
 
-#include "backends/backend.h"
 #include "common/status.h"
 #include "graph/graph.h"
-#include "verify/compare.h"
+#include "verify/check.h"
 
 namespace eb::verify {
-
-enum class Outcome { pass, mismatch, failed, unsupported, not_built, skipped };
-const char* to_string(Outcome outcome);
-
-struct OutputCheck {
-  std::string name;  // the graph output's value name
-  Shape shape;
-  ErrorStats stats;  // the worst over all invokes
-  bool within_tolerance = false;
-};
-
-struct BackendCheck {
-  std::string backend;
-  Outcome outcome = Outcome::failed;
-  std::string message;  // why not pass; notes (e.g. outputs that changed between invokes) on pass
-  std::string version;  // the backend's Capabilities::version, when built
-  std::vector<OutputCheck> outputs;  // filled when the backend produced outputs
-};
-
-struct BackendCheckOptions {
-  double tolerance = kDefaultTolerance;
-  BackendOptions backend_options;
-  // Invokes on one bound input, each compared: a backend whose invoke
-  // clobbers its input would pass once and be wrong in every timed loop.
-  int invokes = 2;
-};
 
 struct VerifyOptions : BackendCheckOptions {
   uint64_t input_seed = 20190901;  // the zoo's default seed; `edgebench verify` passes --seed
@@ -76,21 +43,11 @@ struct VerifyReport {
   int count(Outcome outcome) const;
 };
 
-// One seeded standard-normal buffer per graph input, drawn exactly as the
-// benchmark runner draws its input (bench/runner.cpp), so that verify and
-// run feed a model the same numbers for the same seed.
-std::vector<std::vector<float>> seeded_inputs(const Graph& graph, uint64_t seed);
-
 // --backends: "all" is every registered backend except null (it computes
 // nothing), built or not; otherwise a comma-separated list of registry ids,
 // in the order given, duplicates dropped. invalid_argument for an unknown id
 // or an empty list.
 Result<std::vector<std::string>> resolve_backends(std::string_view list);
-
-// Checks one backend against `reference` (one buffer per graph output).
-// Never fails: what goes wrong is the check's outcome and message.
-BackendCheck check_backend(Backend& backend, const Graph& graph, const std::vector<std::vector<float>>& inputs,
-                           const std::vector<std::vector<float>>& reference, const BackendCheckOptions& options);
 
 // The reference outputs once, then every backend by registry id. Fails only
 // when the reference itself cannot run the graph, or an id is unknown.

@@ -1,6 +1,7 @@
 // Shared by the backend tests (opencv, darknet, verify): small graphs, zoo
 // models at reduced sizes, and "verify this graph on that backend" against
-// the reference kernels through eb_verify, the path `edgebench verify` takes.
+// the reference kernels through eb_verify_core (check.h), the check
+// `edgebench verify` makes. Needs eb_verify_core, eb_reference and eb_zoo.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,7 +13,7 @@
 #include "backends/backend.h"
 #include "graph/builder.h"
 #include "runtime/reference/reference.h"
-#include "verify/verify.h"
+#include "verify/check.h"
 #include "zoo/zoo.h"
 
 namespace eb::backend_test {

@@ -119,19 +119,22 @@ bool any_step_uses(const Engine& e, const std::string& impl) {
 }
 
 TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
-  // 3x3 stride-1 convs with channels in 16s over maps >= 14x14: Winograd in
-  // 16-channel blocks, with ReLU and sum post-ops; pooling and concat of
-  // blocked tensors; a LeakyReLU conv (no Winograd post-op) falls back.
+  // 3x3 stride-1 convs with channels in 16s: Winograd in 16-channel blocks,
+  // with ReLU and sum post-ops, LeakyReLU as a separate eltwise, and a sum
+  // after LeakyReLU falling back to direct; pooling and concat of blocked
+  // tensors.
   GraphBuilder b("winograd", 12);
   const ValueId x = b.input("x", Shape{1, 16, 20, 18});
   const ValueId a = b.relu(b.conv2d(x, 32, 3, 1, 1));
   const ValueId c = b.relu(b.add(b.conv2d(a, 32, 3, 1, 1), a));
   const ValueId d = b.conv2d(c, 48, 3, 1, 1, 1, /*bias=*/false);
-  const ValueId e = b.leaky_relu(b.conv2d(c, 16, 3, 1, 1), 0.1f);
+  const ValueId e = b.leaky_relu(b.conv2d(c, 16, 3, 1, 1), 0.1f);  // Winograd, then an eltwise
+  const ValueId f = b.add(b.leaky_relu(b.conv2d(c, 32, 3, 1, 1), 0.1f), c);  // sum after LeakyReLU: direct
   const ValueId cat = b.concat({d, b.conv2d(c, 16, 3, 1, 1)});
   b.output(b.max_pool2d(cat, 2, 2));
   b.output(b.global_avg_pool(cat));
   b.output(e);
+  b.output(f);
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   auto cmp = compare_with_reference(*g, options_with(onednn_only()));

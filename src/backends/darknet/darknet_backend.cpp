@@ -94,10 +94,12 @@ void set_darknet_threads(const DarknetApi& api, int threads) {
 
 // libdarknet prints its layer table and "Loading weights..." on stderr while
 // loading; a benchmark's output is not the place. Process-wide, like the
-// stream itself, for the duration of a load.
+// stream itself, for the duration of a load. EDGEBENCH_DARKNET_VERBOSE=1 in
+// the environment keeps it (to see what libdarknet says before it exits).
 class SilenceStderr {
  public:
   SilenceStderr() {
+    if (const char* v = std::getenv("EDGEBENCH_DARKNET_VERBOSE"); v && *v && std::string(v) != "0") return;
     std::fflush(stderr);
     saved_ = ::dup(STDERR_FILENO);
     const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -360,7 +362,7 @@ class DarknetBackend final : public Backend {
   Result<std::unique_ptr<PreparedModel>> prepare(const Graph& graph, const BackendOptions& options) override {
     EB_RETURN_IF_ERROR(check_options(graph, options));
     // Everything libdarknet would refuse (with exit()) is refused here first.
-    EB_ASSIGN_OR_RETURN(const darknet_format::DarknetExport exported, export_for_darknet(graph));
+    EB_ASSIGN_OR_RETURN(darknet_format::DarknetExport exported, export_for_darknet(graph));
     const Shape& in_shape = graph.value(graph.inputs[0]).desc.shape;
     std::vector<int64_t> out_numel;
     std::vector<std::string> out_names;
@@ -377,6 +379,8 @@ class DarknetBackend final : public Backend {
     const fs::path weights_path = dir.path() / "model.weights";
     EB_RETURN_IF_ERROR(write_file(cfg_path, exported.cfg));
     EB_RETURN_IF_ERROR(write_file(weights_path, exported.weights));
+    // libdarknet makes its own copy: no need to hold a third one meanwhile.
+    std::string().swap(exported.weights);
 
     EB_ASSIGN_OR_RETURN(const DarknetApi* api, darknet_api());
     network* net = nullptr;

@@ -6,7 +6,6 @@
 #include <opencv2/core/version.hpp>
 #include <opencv2/dnn.hpp>
 
-#include <cstring>
 #include <map>
 #include <new>
 #include <optional>

@@ -1,9 +1,8 @@
 // The last provider asked: the reference kernels (eb::ref::run_node) on
-// plain layouts, for whatever oneDNN turns down. Post-ops are applied by
-// plain loops after the main op. Slow but always right.
-#include <algorithm>
-#include <cmath>
-#include <cstring>
+// plain layouts, for whatever oneDNN turns down. Post-ops run as reference
+// nodes too (an activation, or an Add of the residual), in place on the
+// output. Slow but always right; unlike the other kernels it allocates
+// while running (inside the reference kernels' checks).
 
 #include "runtime/kernel.h"
 #include "runtime/reference/reference.h"
@@ -11,22 +10,19 @@
 namespace eb::rt {
 namespace {
 
-float apply_eltwise(const PostOp& p, float v) {
-  switch (p.op) {
-    case OpKind::Relu: return v > 0.0f ? v : 0.0f;
-    case OpKind::LeakyRelu: return v >= 0.0f ? v : v * std::get<LeakyReluAttrs>(p.attrs).alpha;
-    case OpKind::Clip: {
-      const auto& c = std::get<ClipAttrs>(p.attrs);
-      return std::min(std::max(v, c.min), c.max);
-    }
-    case OpKind::Sigmoid: return 1.0f / (1.0f + std::exp(-v));
-    default: return v;
-  }
-}
-
 class ReferenceKernel final : public Kernel {
  public:
-  ReferenceKernel(const PlanGraph& graph, const PlanNode& node) : node_(node.node), post_ops_(node.post_ops) {
+  ReferenceKernel(const PlanGraph& graph, const PlanNode& node) : node_(node.node) {
+    // Each post-op as a one-op node reading the output (and the residual).
+    for (const PostOp& p : node.post_ops) {
+      Node n;
+      n.name = node.node.name + "." + std::string(p.kind == PostOp::Kind::sum ? "sum" : op_name(p.op));
+      n.op = p.kind == PostOp::Kind::sum ? OpKind::Add : p.op;
+      n.attrs = p.attrs;
+      n.inputs = p.kind == PostOp::Kind::sum ? std::vector<ValueId>{0, 1} : std::vector<ValueId>{0};
+      n.outputs = {static_cast<ValueId>(n.inputs.size())};
+      post_ops_.push_back(std::move(n));
+    }
     // Views of every input slot: initializers now, activations at bind.
     for (std::size_t slot = 0; slot < node_.inputs.size(); ++slot) {
       const ValueId id = node_.inputs[slot];
@@ -44,7 +40,6 @@ class ReferenceKernel final : public Kernel {
       }
     }
     out_shape_ = graph.value(node_.outputs[0]).desc.shape;
-    count_ = static_cast<std::size_t>(out_shape_.numel());
   }
 
   Status bind(std::span<void* const> inputs, void* output, void*) override {
@@ -57,27 +52,25 @@ class ReferenceKernel final : public Kernel {
   std::string implementation() const override { return "eb::ref"; }
   Status run(int) override {
     // Never in place (inplace_input stays -1): the residual survives the main op.
-    EB_RETURN_IF_ERROR(ref::run_node(node_, views_, TensorView{output_, out_shape_}));
-    for (const PostOp& p : post_ops_) {
-      if (p.kind == PostOp::Kind::sum) {
-        for (std::size_t i = 0; i < count_; ++i) output_[i] += residual_[i];
-      } else {
-        for (std::size_t i = 0; i < count_; ++i) output_[i] = apply_eltwise(p, output_[i]);
-      }
+    const TensorView out{output_, out_shape_};
+    EB_RETURN_IF_ERROR(ref::run_node(node_, views_, out));
+    // Elementwise reference kernels read element i before writing it: in place is safe.
+    for (const Node& p : post_ops_) {
+      const ConstTensorView operands[2] = {out, ConstTensorView(residual_, out_shape_)};
+      EB_RETURN_IF_ERROR(ref::run_node(p, std::span(operands, p.inputs.size()), out));
     }
     return Status::ok();
   }
 
  private:
   Node node_;
-  std::vector<PostOp> post_ops_;
+  std::vector<Node> post_ops_;
   std::vector<WeightData> weights_;
   std::vector<ConstTensorView> views_;
   std::vector<int> activation_slots_;
   const float* residual_ = nullptr;
   float* output_ = nullptr;
   Shape out_shape_;
-  std::size_t count_ = 0;
 };
 
 class ReferenceProvider final : public KernelProvider {

@@ -7,8 +7,6 @@ namespace eb::rt::onednn {
 dnnl::memory::dims to_dims(const Shape& shape) { return dnnl::memory::dims(shape.dims().begin(), shape.dims().end()); }
 dnnl::memory::dims to_dims(const std::vector<int64_t>& dims) { return dnnl::memory::dims(dims.begin(), dims.end()); }
 
-Layout any_layout(const Shape& shape) { return Layout(to_dims(shape), dt::f32, tag::any); }
-
 const Shape& shape_of(const PlanGraph& graph, ValueId id) { return graph.value(id).desc.shape; }
 
 Layout channels_last(const std::vector<int64_t>& dims) {
@@ -84,12 +82,14 @@ Eltwise eltwise_of(OpKind op, const Attrs& attrs) {
   }
 }
 
-dnnl::primitive_attr attributes_for(const PlanNode& node) {
+dnnl::primitive_attr attributes_for(const PlanNode& node, std::size_t post_ops) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  if (!node.post_ops.empty()) {
+  post_ops = std::min(post_ops, node.post_ops.size());
+  if (post_ops > 0) {
     dnnl::post_ops po;
-    for (const PostOp& p : node.post_ops) {
+    for (std::size_t i = 0; i < post_ops; ++i) {
+      const PostOp& p = node.post_ops[i];
       if (p.kind == PostOp::Kind::sum) {
         po.append_sum(1.0f);
       } else {

@@ -11,6 +11,7 @@
 // engine's threads; the weights are reordered once and shared.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -26,7 +27,6 @@ using tag = dnnl::memory::format_tag;
 
 dnnl::memory::dims to_dims(const Shape& shape);
 dnnl::memory::dims to_dims(const std::vector<int64_t>& dims);
-Layout any_layout(const Shape& shape);
 const Shape& shape_of(const PlanGraph& graph, ValueId id);
 
 // Channels-last for rank 3-5 (batch first, channels innermost), plain otherwise.
@@ -71,8 +71,9 @@ struct Eltwise {
 };
 Eltwise eltwise_of(OpKind op, const Attrs& attrs);
 
-// Attributes for a node: its post-ops, and a scratchpad the engine provides.
-dnnl::primitive_attr attributes_for(const PlanNode& node);
+// Attributes for a node: its post-ops (the first `post_ops` of them), and a
+// scratchpad the engine provides.
+dnnl::primitive_attr attributes_for(const PlanNode& node, std::size_t post_ops = SIZE_MAX);
 // Attributes for a reorder: a scratchpad the engine provides.
 dnnl::primitive_attr attr_reorder();
 

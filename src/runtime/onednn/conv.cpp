@@ -10,12 +10,13 @@
 //   reorder puts it in its channels of the output. A residual to sum is
 //   first gathered into the temporary the same way.
 //
-// 3x3 stride-1 convolutions over maps of 14x14 and more with channels in
-// multiples of 16 use Winograd (oneDNN's F(2x2,3x3) / F(4x4,3x3): 2.25x to
-// 4x fewer multiplications; within 1e-6 of direct per layer) where oneDNN
-// takes their post-ops (ReLU, sum). Winograd wants 16-channel blocks
-// (nChw16c), in which a run of whole blocks is contiguous: they split
-// into chunks of output channels writing straight into the output.
+// 3x3 stride-1 convolutions with channels in multiples of 16 use Winograd
+// (oneDNN's F(2x2,3x3) / F(4x4,3x3): 2.25x to 4x fewer multiplications;
+// within 1e-6 of direct per layer) where it pays (winograd_candidate).
+// oneDNN's Winograd applies ReLU and sum itself; other activations after
+// them run as eltwise primitives on each chunk. Winograd wants 16-channel
+// blocks (nChw16c), in which a run of whole blocks is contiguous: it
+// splits into chunks of output channels writing straight into the output.
 #include <algorithm>
 
 #include "runtime/onednn/common.h"
@@ -136,14 +137,58 @@ Status add_channel_chunks(const Conv& c, PrimitiveKernel& kernel) {
   return Status::ok();
 }
 
+bool winograd_shape(const Node& n, const PlanGraph& g) {
+  if (n.op != OpKind::Conv) return false;
+  const auto& a = n.get<ConvAttrs>();
+  const Shape& x = g.value(n.inputs[0]).desc.shape;
+  const Shape& w = g.value(n.inputs[1]).desc.shape;
+  const Shape& y = g.value(n.outputs[0]).desc.shape;
+  const auto ones = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t e) { return e == 1; }); };
+  return x.rank() == 4 && w[2] == 3 && w[3] == 3 && ones(a.strides) && ones(a.dilations) && a.group == 1 && x[0] == 1 &&
+         x[1] % 16 == 0 && w[0] % 16 == 0 && y[2] * y[3] >= 36;
+}
+
+// Winograd pays for the reorders into and out of 16-channel blocks when
+// the layer is big, its map small (the direct kernel is weaker there), its
+// input already in blocks (the layer before was Winograd), or it starts a
+// chain of them (every reader of its output is a Winograd candidate too: a
+// VGG stack, a ResNet basic block). Not for a 3x3 alone between layers that
+// want channels-last (a ResNet bottleneck, an Inception branch): measured,
+// no gain there or a loss.
 bool winograd_candidate(const Conv& c) {
-  const bool three = c.x.size() == 4 && c.w[2] == 3 && c.w[3] == 3;
-  const bool unit = c.strides == dnnl::memory::dims{1, 1} && c.dilates == dnnl::memory::dims{0, 0};
-  return three && unit && c.group == 1 && c.x[0] == 1 && c.x[1] % 16 == 0 && c.w[0] % 16 == 0 && c.y[2] * c.y[3] >= 196;
+  if (!winograd_shape(c.n, c.r.graph)) return false;
+  const int64_t plane = c.y[2] * c.y[3];
+  if (c.macs >= 2.5e8 || plane <= 400 || c.r.inputs[0] == blocked16(c.x)) return true;
+  const ValueId out = c.n.outputs[0];
+  bool chain = !c.r.graph.is_graph_output(out), read = false;
+  for (const PlanNode& other : c.r.graph.nodes)
+    for (ValueId id : c.r.graph.activation_inputs(other))
+      if (id == out) {
+        read = true;
+        chain = chain && winograd_shape(other.node, c.r.graph);
+      }
+  return chain && read;
+}
+
+// How many of the node's post-ops oneDNN's Winograd kernel applies itself:
+// ReLU and sum. The activations after them (LeakyReLU, Clip, ...) run as
+// eltwise primitives on the chunk; a sum after one of those cannot.
+std::size_t winograd_post_ops(const PlanNode& node) {
+  std::size_t k = 0;
+  while (k < node.post_ops.size()) {
+    const PostOp& p = node.post_ops[k];
+    if (p.kind != PostOp::Kind::sum && p.op != OpKind::Relu) break;
+    ++k;
+  }
+  return k;
 }
 
 // Throws dnnl::error when oneDNN has no Winograd kernel for the case.
 void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
+  const std::size_t fused = winograd_post_ops(c.r.node);
+  for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i)
+    if (c.r.node.post_ops[i].kind == PostOp::Kind::sum) throw dnnl::error(dnnl_unimplemented, "sum after an activation");
+  const dnnl::primitive_attr attr = attributes_for(c.r.node, fused);
   const Layout src = blocked16(c.x);
   const int64_t blocks = c.w[0] / 16;
   // One chunk per thread: each chunk transforms the whole input again.
@@ -162,7 +207,7 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
     const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd, src,
                                             Layout(to_dims(wdims), dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst,
                                             c.strides, c.dilates, c.pad_l, c.pad_r);
-    const dnnl::convolution_forward::primitive_desc pd(d, c.attr, c.r.engine);
+    const dnnl::convolution_forward::primitive_desc pd(d, attr, c.r.engine);
     const std::ptrdiff_t out_off = c0 * plane * 4;
     std::vector<PrimitiveKernel::Arg> args = {
         {DNNL_ARG_SRC, S::input, 0, src, 0, {}},
@@ -177,6 +222,13 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
       part.seed_input = 1;
       part.seed_offset = out_off;
       part.seed_bytes = dst.get_size();
+    }
+    for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i) {
+      const PostOp& p = c.r.node.post_ops[i];
+      const Eltwise e = eltwise_of(p.op, p.attrs);
+      const dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference, e.algorithm, dst, e.alpha, e.beta);
+      const dnnl::eltwise_forward::primitive_desc epd(ed, attr_reorder(), c.r.engine);
+      kernel.add_exec(part, epd, {{DNNL_ARG_SRC, S::output, 0, dst, out_off, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}});
     }
   }
 }

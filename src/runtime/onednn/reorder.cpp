@@ -1,7 +1,9 @@
 // Layout conversions inserted by the layout pass (plain <-> channels-last
-// at graph boundaries and around kernels that want plain data). Between
-// unblocked layouts, a conversion splits into bands of rows: each band is
-// a strided view of both tensors.
+// at graph boundaries and around kernels that want plain data, and
+// channels-last <-> 16-channel blocks around Winograd convolutions). Between
+// unblocked layouts a conversion splits into bands of rows, each a strided
+// view of both tensors; to or from 16-channel blocks, into chunks of whole
+// blocks (dense on the blocked side, a channel slice on the other).
 #include "runtime/onednn/common.h"
 
 namespace eb::rt::onednn {
@@ -26,16 +28,32 @@ Result<std::unique_ptr<Kernel>> create_reorder(const Layout& from, const Layout&
   try {
     const dnnl::primitive_attr attr = attr_reorder();
     const dnnl::memory::dims dims = from.dims();
-    const bool banded = dims.size() >= 3 && dims[0] == 1 && unblocked(from) && unblocked(to);
+    const std::vector<int64_t> d(dims.begin(), dims.end());
+    const bool spatial = dims.size() >= 3 && dims.size() <= 5 && dims[0] == 1;
+    const bool rows = spatial && unblocked(from) && unblocked(to);
+    const bool blocks = spatial && dims[1] % 16 == 0 &&
+                        ((from == blocked16(d) && unblocked(to)) || (to == blocked16(d) && unblocked(from)));
     int64_t count = 1;
-    for (auto d : dims) count *= d;
-    const int parts = banded ? parts_for(r, 1, dims[2], static_cast<double>(count), 1 << 15) : 1;
+    for (auto n : dims) count *= n;
+    const int64_t pieces = rows ? dims[2] : blocks ? dims[1] / 16 : 1;
+    const int parts = rows || blocks ? parts_for(r, 1, pieces, static_cast<double>(count), 1 << 15) : 1;
     auto kernel = std::make_unique<PrimitiveKernel>(r);
     using S = PrimitiveKernel::Source;
-    for (const auto& [r0, r1] : split_even(banded ? dims[2] : 1, parts)) {
+    const auto view = [&](const Layout& l, int64_t p0, int64_t p1, std::ptrdiff_t& offset) {
+      if (parts == 1) return l;
+      if (rows) return band_of(l, p0, p1, offset);
+      if (l == blocked16(d)) {  // whole blocks: dense
+        std::vector<int64_t> c = d;
+        c[1] = (p1 - p0) * 16;
+        offset = static_cast<std::ptrdiff_t>(p0 * 16 * (count / dims[1]) * 4);
+        return blocked16(c);
+      }
+      return channel_slice(l, p0 * 16, (p1 - p0) * 16, offset);
+    };
+    for (const auto& [p0, p1] : split_even(pieces, parts)) {
       std::ptrdiff_t in_off = 0, out_off = 0;
-      const Layout src = parts > 1 ? band_of(from, r0, r1, in_off) : from;
-      const Layout dst = parts > 1 ? band_of(to, r0, r1, out_off) : to;
+      const Layout src = view(from, p0, p1, in_off);
+      const Layout dst = view(to, p0, p1, out_off);
       const dnnl::reorder::primitive_desc pd(r.engine, src, r.engine, dst, attr);
       kernel->add_part(pd, {{DNNL_ARG_FROM, S::input, 0, src, in_off, {}}, {DNNL_ARG_TO, S::output, 0, dst, out_off, {}}});
     }

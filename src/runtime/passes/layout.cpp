@@ -6,6 +6,12 @@
 namespace eb::rt {
 namespace {
 
+// A tensor name suffix for a reordered copy of a value.
+std::string layout_suffix(const Layout& layout) {
+  if (is_plain(layout)) return "@plain";
+  return layout.data.format_desc.blocking.inner_nblks > 0 ? "@blocked" : "@permuted";  // e.g. channel blocks, channels-last
+}
+
 std::string op_label(const PlanNode& node) {
   std::string s(op_name(node.node.op));
   for (const PostOp& p : node.post_ops) s += "+" + std::string(p.kind == PostOp::Kind::sum ? "Add" : op_name(p.op));
@@ -35,7 +41,7 @@ class Lowering {
       if (prog_.tensors[t].layout == layout) return t;
     EB_ASSIGN_OR_RETURN(auto kernel, onednn::create_reorder(prog_.tensors[produced].layout, layout, request_for_reorders()));
     const std::string& name = graph_.value(value).name;
-    const int t = add_tensor(name + (is_plain(layout) ? "@plain" : "@blocked"), layout);
+    const int t = add_tensor(name + layout_suffix(layout), layout);
     Step step;
     step.kernel = std::move(kernel);
     step.inputs = {produced};

@@ -3,7 +3,11 @@
 // refused before libdarknet sees it, threads, per-layer profile.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <set>
 
 #include "../backend_test_util.h"
@@ -59,6 +63,9 @@ struct ZooCase {
   bool expressible;  // false: unsupported("cannot express ...")
   const char* why = "";
 };
+
+// Names the case in gtest's output ("resnet18@64").
+void PrintTo(const ZooCase& z, std::ostream* os) { *os << z.id << "@" << z.size; }
 
 class DarknetZoo : public ::testing::TestWithParam<ZooCase> {};
 
@@ -122,17 +129,20 @@ TEST(DarknetBackend, RefusesWhatItCannotRun) {
 
 TEST(DarknetBackend, LeavesNoFilesBehind) {
   namespace fs = std::filesystem;
-  auto count = [] {
-    int n = 0;
-    for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
-      n += e.path().filename().string().rfind("edgebench-darknet-", 0) == 0;
-    return n;
-  };
-  const int before = count();
+  // A private TMPDIR: other test processes may be preparing models meanwhile.
+  const fs::path tmp = fs::temp_directory_path() / ("eb_darknet_tmp_" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", tmp.c_str(), 1);
   auto backend = make_darknet_backend();
   auto model = backend->prepare(backend_test::small_cnn(), {});
+  if (old) ::setenv("TMPDIR", saved.c_str(), 1);
+  else ::unsetenv("TMPDIR");
   ASSERT_TRUE(model.is_ok()) << model.status().message();
-  EXPECT_EQ(count(), before);
+  EXPECT_TRUE(fs::is_empty(tmp)) << "the cfg and weights should be gone once loaded";
+  fs::remove_all(tmp);
 }
 
 TEST(DarknetBackend, BadCallsAreErrors) {

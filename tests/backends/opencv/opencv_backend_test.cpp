@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <ostream>
 #include <set>
 
 #include "../backend_test_util.h"
@@ -68,6 +69,9 @@ struct ZooCase {
   const char* id;
   int64_t size;
 };
+
+// Names the case in gtest's output ("resnet18@64").
+void PrintTo(const ZooCase& z, std::ostream* os) { *os << z.id << "@" << z.size; }
 
 class OpenCvZoo : public ::testing::TestWithParam<ZooCase> {};
 

@@ -41,8 +41,6 @@ TEST_F(VerifyCli, BadUsageExitsTwo) {
   EXPECT_EQ(unknown_backend.exit_code, 2);
   EXPECT_TRUE(contains(unknown_backend.err, "tensorflow")) << unknown_backend.err;
   EXPECT_EQ(run({"verify", "--model", "cifarnet", "--backends", "all", "--tolerance", "-1"}).exit_code, 2);
-  EXPECT_EQ(run({"verify", "--model", "cifarnet"}).exit_code, 2) << "--backends is required";
-  EXPECT_EQ(run({"verify", "--backends", "all"}).exit_code, 2) << "a model is required";
   EXPECT_EQ(run({"verify", "--onnx", (dir_ / "missing.onnx").string(), "--backends", "all"}).exit_code, 2);
 }
 
@@ -66,13 +64,13 @@ TEST_F(VerifyCli, UnsupportedIsListedNotFailed) {
 }
 
 TEST_F(VerifyCli, JsonReport) {
-  const auto r = run({"verify", "--model", "tiny_yolo", "--input-size", "32", "--backends", "opencv,darknet,null", "--format", "json"});
+  const auto r = run({"verify", "--model", "cifarnet", "--input-size", "40", "--backends", "opencv,darknet,null", "--format", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["model"], "tiny_yolo@32");
+  EXPECT_EQ(j["model"], "cifarnet@40");
   EXPECT_EQ(j["tolerance"], 1e-3);
   ASSERT_EQ(j["outputs"].size(), 1u);
-  EXPECT_EQ(j["outputs"][0]["shape"], "1x125x1x1");
+  EXPECT_EQ(j["outputs"][0]["shape"], "1x10");
   ASSERT_EQ(j["backends"].size(), 3u);
   for (const auto& b : j["backends"]) {
     SCOPED_TRACE(b.dump());
