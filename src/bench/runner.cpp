@@ -82,10 +82,6 @@ RunStatus run_status_for(const Status& status) {
   }
 }
 
-std::string recorded_backend(const std::string& backend, const std::string& mode) {
-  return mode.empty() ? backend : backend + ":" + mode;
-}
-
 int resolve_threads(const Capabilities& caps, int requested) {
   if (requested > 0) return requested;
   if (const auto it = caps.config.find("threads"); it != caps.config.end()) {
@@ -101,7 +97,8 @@ int resolve_threads(const Capabilities& caps, int requested) {
 RunRecord identity_record(const RunSpec& spec, const Capabilities& caps) {
   RunRecord r;
   r.model = spec.model;
-  r.backend = recorded_backend(spec.backend, spec.backend_options.mode);
+  r.backend = spec.backend;
+  r.mode = spec.backend_options.mode;
   r.device = spec.backend_options.device;
   r.precision = spec.backend_options.precision;
   r.threads = resolve_threads(caps, spec.backend_options.threads);
@@ -224,7 +221,7 @@ RunOutcome run_on_backend(const RunSpec& spec, Backend& backend, Clock& clock) {
     inject(spec.fault);
     PreparedModel* model = prepared.get();
     const Invoke invoke = [model] { return model->invoke(); };
-    auto timings = run_measurement(spec.options, clock, invoke);
+    auto timings = run_measurement(spec.options, clock, invoke, spec.window_hooks);
     rec.harness_overhead_ns = estimate_harness_overhead_ns(clock);
     if (!timings.is_ok()) {
       fail(rec, timings.status());
@@ -236,6 +233,10 @@ RunOutcome run_on_backend(const RunSpec& spec, Backend& backend, Clock& clock) {
                                     static_cast<double>(timings->samples_ns.size());
       }
       out.samples_ns = std::move(timings->samples_ns);
+      if (spec.after_measurement) {
+        phase = "after measurement";
+        spec.after_measurement(*prepared, rec);
+      }
     }
   } catch (const std::bad_alloc&) {
     fail(rec, RunStatus::out_of_memory, std::string("out of memory (std::bad_alloc) during ") + phase);

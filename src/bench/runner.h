@@ -23,6 +23,7 @@
 
 #include "backends/backend.h"
 #include "bench/clock.h"
+#include "bench/profile.h"
 #include "bench/record.h"
 #include "bench/run_policy.h"
 #include "graph/analyzer.h"
@@ -40,6 +41,18 @@ Result<Fault> parse_fault(std::string_view text);
 // What the oom fault allocates and touches.
 inline constexpr int64_t kOomFaultBytes = int64_t{1} << 30;
 
+// What the sensors are to measure during a run, as typed (--power,
+// --temperature, --idle-secs, --sysfs-root). The harness only carries it, so
+// that run and sweep can forward it to a child: the CLI hands it to
+// sensors::RunMonitor (src/sensors/run_monitor.h), which measures through
+// window_hooks.
+struct SensorRequest {
+  std::string power;                       // empty: none; "auto", a source id, a serial device, a CSV log
+  std::optional<std::string> temperature;  // nullopt: none; "auto": every temperature source; or ids, comma-separated
+  double idle_secs = 10;                   // idle baseline before the run; 0: none
+  std::string sysfs_root = "/";
+};
+
 struct RunSpec {
   std::string model;                      // the record's "model" (a zoo id or a file label)
   std::function<Result<Graph>()> load;    // builds or reads the model; timed as load_ms
@@ -48,6 +61,18 @@ struct RunSpec {
   RunOptions options;
   uint64_t seed = 0;                      // draws the input; recorded as env.seed
   Fault fault = Fault::none;
+  SensorRequest sensors;
+  // Sensors line up with the measured window through these (run_policy.h);
+  // all optional.
+  WindowHooks window_hooks;
+  // Runs once after the measured phase, on the same prepared model and bound
+  // input, when that phase succeeded: passes that must not disturb the
+  // timings (a profiling pass) fill their part of the record here. What goes
+  // wrong in it goes into that part of the record; the run stays ok.
+  std::function<void(PreparedModel&, RunRecord&)> after_measurement;
+  // What --profile asked for; the command turns it into after_measurement
+  // (bench/profile.h). Kept here so that run and sweep pass it to children.
+  ProfileOptions profile;
 };
 
 struct RunOutcome {
@@ -75,12 +100,6 @@ RunOutcome run_on_backend(const RunSpec& spec, Backend& backend, Clock& clock);
 // report for itself (a crashed child, a backend not built).
 RunRecord identity_record(const RunSpec& spec);  // the registry's backend (eb_harness_backends)
 RunRecord identity_record(const RunSpec& spec, const Capabilities& caps);
-
-// The record's "backend": the registry id, or "id:mode" for a backend
-// variant (--mode), e.g. "libtorch:script". The record has no field of its
-// own for the mode yet, and the variants must neither merge in the report
-// nor satisfy each other's --resume.
-std::string recorded_backend(const std::string& backend, const std::string& mode);
 
 // The threads a run is recorded with: the requested count, or for 0 ("all")
 // the backend's configured count when it says, else the cores this process

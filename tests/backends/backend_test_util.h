@@ -66,6 +66,23 @@ inline Graph small_cnn() {
   return finish(std::move(b));
 }
 
+// The interface's misuse contract on small_cnn (3x16x16 in, 10 out): output
+// before invoke, an input of the wrong size or index, an output index out of
+// range are errors, not crashes; a correct call sequence works.
+inline void expect_bad_calls_are_errors(Backend& backend) {
+  auto model = backend.prepare(small_cnn(), {});
+  ASSERT_TRUE(model.is_ok()) << model.status().message();
+  EXPECT_FALSE((*model)->output(0).is_ok()) << "output before invoke";
+  std::vector<float> too_short(10);
+  EXPECT_EQ((*model)->set_input(0, too_short).code(), ErrorCode::invalid_argument);
+  std::vector<float> x(3 * 16 * 16, 0.5f);
+  EXPECT_EQ((*model)->set_input(1, x).code(), ErrorCode::invalid_argument);
+  ASSERT_TRUE((*model)->set_input(0, x).is_ok());
+  ASSERT_TRUE((*model)->invoke().is_ok());
+  EXPECT_EQ((*model)->output(0)->size(), 10u);
+  EXPECT_EQ((*model)->output(1).status().code(), ErrorCode::invalid_argument);
+}
+
 // Two branches joined by Add and by Concat (ResNet and YOLO route patterns),
 // nearest upsampling, and two graph outputs.
 inline Graph branches() {

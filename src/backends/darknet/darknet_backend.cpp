@@ -202,70 +202,6 @@ OpCategory category_of(LAYER_TYPE type) {
   }
 }
 
-// libdarknet's forward_convolutional_layer skips im2col for 1x1 kernels and
-// multiplies its input as it is: a 1x1 convolution with stride > 1 gets the
-// right out_h x out_w but reads the first out_h * out_w pixels instead of
-// every stride-th one (found by verify on resnet18's downsample convs). Such
-// a convolution goes to Darknet as a 1x1 max pool with that stride (exact
-// subsampling, which Darknet computes right) and the convolution at stride 1.
-bool is_strided_pointwise_conv(const Graph& graph, const Node& n) {
-  if (n.op != OpKind::Conv) return false;
-  const auto& a = n.get<ConvAttrs>();
-  const Shape& w = graph.value(n.inputs[1]).desc.shape;
-  if (w.rank() != 4) return false;
-  const bool pointwise = w[2] == 1 && w[3] == 1;
-  const bool strided = std::any_of(a.strides.begin(), a.strides.end(), [](int64_t s) { return s > 1; });
-  const bool unpadded = std::all_of(a.pads.begin(), a.pads.end(), [](int64_t p) { return p == 0; });
-  return pointwise && strided && unpadded;
-}
-
-std::string unused_value_name(const Graph& graph, const std::string& wanted) {
-  std::string name = wanted;
-  for (int i = 1; graph.find_value(name); ++i) name = wanted + "_" + std::to_string(i);
-  return name;
-}
-
-Result<Graph> subsample_before_strided_pointwise_convs(const Graph& graph) {
-  Graph out = graph;
-  out.nodes.clear();
-  for (const Node& n : graph.nodes) {
-    if (!is_strided_pointwise_conv(graph, n)) {
-      out.nodes.push_back(n);
-      continue;
-    }
-    const auto& conv_attrs = n.get<ConvAttrs>();
-    Node pool;
-    pool.name = unused_value_name(out, n.name + ".darknet_subsample");
-    pool.op = OpKind::MaxPool;
-    PoolAttrs p;
-    p.kernel = {1, 1};
-    p.strides = conv_attrs.strides;
-    p.pads = {0, 0, 0, 0};
-    pool.attrs = p;
-    pool.inputs = {n.inputs[0]};
-    pool.outputs = {out.add_value(pool.name, graph.value(n.inputs[0]).desc)};  // shape re-inferred below
-    Node conv = n;
-    ConvAttrs unstrided = conv_attrs;
-    unstrided.strides = {1, 1};
-    conv.attrs = unstrided;
-    conv.inputs[0] = pool.outputs[0];
-    out.nodes.push_back(std::move(pool));
-    out.nodes.push_back(std::move(conv));
-  }
-  if (out.nodes.size() == graph.nodes.size()) return out;
-  EB_RETURN_IF_ERROR(out.validate_and_infer().with_context("darknet: rewriting strided 1x1 convolutions"));
-  return out;
-}
-
-// What libdarknet gets: the graph (rewritten as above) in Darknet's format,
-// or unsupported("cannot express ...") from the exporter.
-Result<darknet_format::DarknetExport> export_for_darknet(const Graph& graph) {
-  const bool rewrite = std::any_of(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return is_strided_pointwise_conv(graph, n); });
-  if (!rewrite) return darknet_format::export_darknet_model(graph);
-  EB_ASSIGN_OR_RETURN(const Graph rewritten, subsample_before_strided_pointwise_convs(graph));
-  return darknet_format::export_darknet_model(rewritten);
-}
-
 class DarknetModel final : public PreparedModel {
  public:
   DarknetModel(const DarknetApi& api, network* net, std::vector<float> input, std::vector<int> output_layers,
@@ -356,13 +292,15 @@ class DarknetBackend final : public Backend {
 
   Status supports(const Graph& graph, const BackendOptions& options) const override {
     EB_RETURN_IF_ERROR(check_options(graph, options));
-    return export_for_darknet(graph).status();
+    return darknet_format::export_darknet_model(graph).status();
   }
 
   Result<std::unique_ptr<PreparedModel>> prepare(const Graph& graph, const BackendOptions& options) override {
     EB_RETURN_IF_ERROR(check_options(graph, options));
     // Everything libdarknet would refuse (with exit()) is refused here first.
-    EB_ASSIGN_OR_RETURN(darknet_format::DarknetExport exported, export_for_darknet(graph));
+    // A strided 1x1 convolution, which libdarknet computes wrong, is exported
+    // as a 1x1 max pool and a stride-1 convolution (export_layers.cpp).
+    EB_ASSIGN_OR_RETURN(darknet_format::DarknetExport exported, darknet_format::export_darknet_model(graph));
     const Shape& in_shape = graph.value(graph.inputs[0]).desc.shape;
     std::vector<int64_t> out_numel;
     std::vector<std::string> out_names;

@@ -223,6 +223,18 @@ std::string Exporter::fold_activation(ValueId* v) {
   return darknet_activation(*act);
 }
 
+Result<Exporter::Folded> Exporter::fold_followers(const Node& node, const std::vector<float>* bias) {
+  Folded f;
+  f.out = node.outputs[0];
+  if (const Node* b = fusable(f.out, {OpKind::BatchNorm})) {
+    EB_ASSIGN_OR_RETURN(f.bn, bn_params(*b, bias));
+    done_[static_cast<std::size_t>(b - graph_.nodes.data())] = 1;
+    f.out = b->outputs[0];
+  }
+  f.activation = fold_activation(&f.out);
+  return f;
+}
+
 Result<Exporter::BnParams> Exporter::bn_params(const Node& bn, const std::vector<float>* folded_bias) const {
   for (int i = 1; i < 5; ++i)
     if (!graph_.value(bn.inputs[i]).is_initializer()) return cannot("BatchNormalization with non-constant parameters", bn);

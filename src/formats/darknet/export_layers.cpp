@@ -51,14 +51,10 @@ Status Exporter::conv(const Node& node) {
   }
 
   const std::vector<float>* bias = node.input(2) != kNoValue ? &data(node.inputs[2]) : nullptr;
-  ValueId out = node.outputs[0];
-  std::optional<BnParams> bn;
-  if (const Node* b = fusable(out, {OpKind::BatchNorm})) {
-    EB_ASSIGN_OR_RETURN(bn, bn_params(*b, bias));
-    done_[static_cast<std::size_t>(b - graph_.nodes.data())] = 1;
-    out = b->outputs[0];
-  }
-  const std::string act = fold_activation(&out);
+  EB_ASSIGN_OR_RETURN(const Folded folded, fold_followers(node, bias));
+  const std::optional<BnParams>& bn = folded.bn;
+  const ValueId out = folded.out;
+  const std::string& act = folded.activation;
 
   std::vector<CfgOption> o;
   if (bn) o.push_back(opt("batch_normalize", 1));
@@ -84,14 +80,10 @@ Status Exporter::gemm(const Node& node) {
   const int64_t outputs = graph_.value(node.inputs[1]).desc.shape[0];
   EB_RETURN_IF_ERROR(route_to(x, node));  // [connected] reads its input flat, whatever its dims
   const std::vector<float>* bias = node.input(2) != kNoValue ? &data(node.inputs[2]) : nullptr;
-  ValueId out = node.outputs[0];
-  std::optional<BnParams> bn;
-  if (const Node* b = fusable(out, {OpKind::BatchNorm})) {
-    EB_ASSIGN_OR_RETURN(bn, bn_params(*b, bias));
-    done_[static_cast<std::size_t>(b - graph_.nodes.data())] = 1;
-    out = b->outputs[0];
-  }
-  const std::string act = fold_activation(&out);
+  EB_ASSIGN_OR_RETURN(const Folded folded, fold_followers(node, bias));
+  const std::optional<BnParams>& bn = folded.bn;
+  const ValueId out = folded.out;
+  const std::string& act = folded.activation;
 
   std::vector<CfgOption> o;
   if (bn) o.push_back(opt("batch_normalize", 1));

@@ -95,6 +95,15 @@ class Exporter {
     std::vector<float> scales, biases, mean, variance;
   };
   Result<BnParams> bn_params(const Node& bn, const std::vector<float>* folded_bias) const;
+  // What a [convolutional] or [connected] layer folds in after `node` (whose
+  // own bias, if any, is `bias`): a BatchNorm consumer, then an activation.
+  // Both are marked done; `out` is the last folded value, the layer's output.
+  struct Folded {
+    std::optional<BnParams> bn;
+    std::string activation;  // Darknet's name, "linear" if none
+    ValueId out = kNoValue;
+  };
+  Result<Folded> fold_followers(const Node& node, const std::vector<float>* bias);
   const std::vector<float>& data(ValueId v) const { return *graph_.value(v).data; }
 
   const Graph& graph_;

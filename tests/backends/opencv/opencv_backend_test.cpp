@@ -125,19 +125,8 @@ TEST(OpenCvBackend, RefusesWhatItCannotRun) {
 }
 
 TEST(OpenCvBackend, BadCallsAreErrors) {
-  const Graph g = backend_test::small_cnn();
   auto backend = make_opencv_backend();
-  auto model = backend->prepare(g, {});
-  ASSERT_TRUE(model.is_ok()) << model.status().message();
-  EXPECT_FALSE((*model)->output(0).is_ok()) << "output before invoke";
-  std::vector<float> too_short(10);
-  EXPECT_EQ((*model)->set_input(0, too_short).code(), ErrorCode::invalid_argument);
-  std::vector<float> x(3 * 16 * 16, 0.5f);
-  EXPECT_EQ((*model)->set_input(1, x).code(), ErrorCode::invalid_argument);
-  ASSERT_TRUE((*model)->set_input(0, x).is_ok());
-  ASSERT_TRUE((*model)->invoke().is_ok());
-  EXPECT_EQ((*model)->output(0)->size(), 10u);
-  EXPECT_EQ((*model)->output(1).status().code(), ErrorCode::invalid_argument);
+  backend_test::expect_bad_calls_are_errors(*backend);
 }
 
 TEST(OpenCvBackend, ProfileNamesOurNodes) {
