@@ -11,8 +11,8 @@ THREADS=${THREADS:-$(nproc)}
 QUICK=(--threads "$THREADS" --warmup-runs 1 --warmup-secs 0 --runs 5 --min-secs 0.5 --max-secs 3 --target-ci 5 --timeout 180 --db "$DB")
 
 "$EDGEBENCH" models
-"$EDGEBENCH" sweep --models all --backends native,libtorch,opencv,darknet "${QUICK[@]}"
-"$EDGEBENCH" sweep --models all --backends libtorch --mode script "${QUICK[@]}"
+# One sweep; each backend variant (id:mode) is a run and a report column of its own.
+"$EDGEBENCH" sweep --models all --backends native,libtorch:eager,libtorch:script,opencv,darknet "${QUICK[@]}"
 "$EDGEBENCH" report --db "$DB" -o "$OUT"
 echo
 echo "results database: $DB"

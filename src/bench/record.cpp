@@ -204,6 +204,7 @@ json to_json(const RunRecord& r) {
   json j = json::object();
   j["model"] = r.model;
   j["backend"] = r.backend;
+  j["mode"] = r.mode.empty() ? json(nullptr) : json(r.mode);
   j["device"] = r.device;
   j["precision"] = r.precision;
   j["threads"] = r.threads;
@@ -270,6 +271,14 @@ Result<RunRecord> record_from_json(const json& j) {
   for (const char* key : {"model", "backend", "status"}) r.require(key);
   r.get("model", rec.model);
   r.get("backend", rec.backend);
+  r.get("mode", rec.mode);
+  if (!r.find("mode")) {
+    // Records written before "mode" existed said "libtorch:script" instead.
+    // (Newer records always have the key, null for the default mode.)
+    BackendVariant variant = parse_backend_variant(rec.backend);
+    rec.backend = std::move(variant.backend);
+    rec.mode = std::move(variant.mode);
+  }
   r.get("device", rec.device);
   r.get("precision", rec.precision);
   r.get("threads", rec.threads);
@@ -325,7 +334,21 @@ std::string options_hash(const RunOptions& options) {
 }
 
 RunKey key_of(const RunRecord& r) {
-  return {r.model, r.backend, r.device, r.precision, r.threads, options_hash(r.options)};
+  return {r.model, r.backend, r.mode, r.device, r.precision, r.threads, options_hash(r.options)};
+}
+
+BackendVariant parse_backend_variant(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return {std::string(text), ""};
+  return {std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
+std::string variant_spec(const std::string& backend, const std::string& mode) {
+  return mode.empty() ? backend : backend + ":" + mode;
+}
+
+std::string variant_label(const std::string& backend, const std::string& mode) {
+  return mode.empty() ? backend : backend + " (" + mode + ")";
 }
 
 std::string utc_timestamp_now() {

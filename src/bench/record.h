@@ -50,7 +50,8 @@ struct Energy {
 
 struct RunRecord {
   std::string model;
-  std::string backend;
+  std::string backend;             // a registry id, e.g. "libtorch"
+  std::string mode;                // the backend's variant (--mode), e.g. "script"; empty: its default
   std::string device = "cpu";
   std::string precision = "fp32";
   int threads = 1;
@@ -87,15 +88,30 @@ nlohmann::json to_json(const Environment& env);
 nlohmann::json to_json(const RunOptions& options);
 // invalid_argument naming the offending key on a malformed record. Keys other
 // than "model", "backend" and "status" may be absent (read as null/default),
-// so records from older versions stay readable.
+// so records from older versions stay readable; in those without a "mode"
+// key (older than it), "backend": "id:mode" reads as that backend and mode.
 Result<RunRecord> record_from_json(const nlohmann::json& json);
 Result<Environment> environment_from_json(const nlohmann::json& json);
 Result<RunOptions> options_from_json(const nlohmann::json& json);
+
+// A backend variant as the command line writes it ("libtorch:script",
+// "native"): the registry id, and the mode after the first ':' (empty: none).
+struct BackendVariant {
+  std::string backend;
+  std::string mode;
+  bool operator==(const BackendVariant&) const = default;
+};
+BackendVariant parse_backend_variant(std::string_view text);
+// "libtorch:script", or the id alone for the default mode: what parses back.
+std::string variant_spec(const std::string& backend, const std::string& mode);
+// For people: "libtorch (script)", or the id alone for the default mode.
+std::string variant_label(const std::string& backend, const std::string& mode);
 
 // What --resume matches on: the same configuration of the same model.
 struct RunKey {
   std::string model;
   std::string backend;
+  std::string mode;
   std::string device;
   std::string precision;
   int threads = 0;

@@ -45,6 +45,20 @@ std::string limit_text(std::optional<int64_t> limit, const ChildResult& child) {
   return " (memory limit " + format_byte_size(*limit) + " via " + to_string(child.limit_method) + ")";
 }
 
+// Comma-separated items, spaces around each dropped, empty items skipped.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(',', start), text.size());
+    const std::string_view item = text.substr(start, end - start);
+    const auto first = item.find_first_not_of(' ');
+    if (first != std::string_view::npos) items.emplace_back(item.substr(first, item.find_last_not_of(' ') - first + 1));
+    start = end + 1;
+  }
+  return items;
+}
+
 constexpr std::string_view kTempPrefix = "edgebench-sweep-";
 
 // Scratch directories of sweeps that were killed (SIGKILL leaves no chance
@@ -91,6 +105,24 @@ class TempDir {
 };
 
 }  // namespace
+
+Result<std::vector<BackendVariant>> parse_backend_list(std::string_view text) {
+  std::vector<BackendVariant> variants;
+  for (const std::string& item : split_list(text)) {
+    const BackendVariant v = parse_backend_variant(item);
+    const std::string named = "--backends: '" + item + "'";
+    if (v.backend.empty()) return invalid_argument(named + " names no backend");
+    if (v.mode.empty() && item.find(':') != std::string::npos) {
+      return invalid_argument(named + " names no mode (write id:mode, or the id alone)");
+    }
+    if (std::find(variants.begin(), variants.end(), v) != variants.end()) {
+      return invalid_argument(named + " is listed twice");
+    }
+    variants.push_back(v);
+  }
+  if (variants.empty()) return invalid_argument("--backends is empty");
+  return variants;
+}
 
 Status write_child_result(const std::filesystem::path& path, const RunRecord& record,
                           std::span<const int64_t> samples_ns) {
@@ -294,6 +326,7 @@ Result<SweepSummary> run_sweep(std::span<const SweepEntry> plan, const SweepOpti
       e.record = &outcome.record;
       e.run_secs = child.wall_secs;
       e.limit_note = child.limit_note;
+      if (child.end == ChildEnd::exited) e.exit_code = child.exit_code;
       hooks.progress(e);
     }
   }

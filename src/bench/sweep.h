@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/isolation.h"
@@ -51,6 +52,14 @@ ChildRunResult classify_child(const RunRecord& identity, const ChildResult& chil
                               Result<ChildRunResult> child_result, const std::string& output_tail,
                               double timeout_secs, std::optional<int64_t> memory_limit_bytes);
 
+// The backends of a sweep as the command line lists them: comma-separated
+// registry ids, each optionally with a mode ("native,libtorch:eager,
+// libtorch:script"), in order; spaces around items are dropped. Each
+// variant is a run of its own. Checks the syntax only (the ids are the
+// registry's to check): invalid_argument naming the item for an empty list,
+// an empty id or mode, or a variant listed twice.
+Result<std::vector<BackendVariant>> parse_backend_list(std::string_view text);
+
 struct SweepEntry {
   RunRecord identity;  // model, backend, options...: the RunKey; a status other than
                        // ok records it as is, without a child (e.g. not_built)
@@ -77,6 +86,7 @@ struct SweepEvent {
   double elapsed_secs = 0;            // since the sweep started
   std::optional<double> eta_secs;     // remaining entries x mean time per run so far
   std::string limit_note;             // finished: how the memory limit was applied
+  std::optional<int> exit_code;       // finished: the child's exit code, when it exited
 };
 
 struct SweepHooks {

@@ -7,6 +7,7 @@
 #include "bench/record.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/db_open.h"
 #include "report/report.h"
 #include "report/report_data.h"
 #include "store/results_db.h"
@@ -21,17 +22,8 @@ struct ReportArgs {
 };
 
 int run_report(const ReportArgs& a) {
-  std::error_code ec;
-  // Opening creates a database: reporting on one that is not there is a mistake.
-  if (!std::filesystem::is_regular_file(a.db, ec)) {
-    std::cerr << "edgebench: no results database at '" << a.db << "' (see --db)\n";
-    return kExitUsage;
-  }
-  auto db = store::ResultsDb::open(a.db);
-  if (!db.is_ok()) {
-    std::cerr << "edgebench: --db: " << db.status().message() << "\n";
-    return kExitUsage;
-  }
+  auto db = open_existing_db(a.db);
+  if (!db.is_ok()) return report_error(db.status());
   auto data = report::gather(*db, {.baseline = a.baseline, .source = a.db, .generated_at = bench::utc_timestamp_now()});
   if (!data.is_ok()) return report_error(data.status());
   if (Status st = report::write_report(*data, a.out); !st.is_ok()) return report_error(st);
@@ -52,7 +44,9 @@ void add_report_command(CLI::App& app, CommandSet& set) {
   auto* cmd = app.add_subcommand("report", "Write an HTML report (and its Markdown twin) of the stored runs");
   cmd->add_option("--db", a->db, "results database")->capture_default_str();
   cmd->add_option("-o,--out", a->out, "output directory (index.html, report.md, *.svg)")->required();
-  cmd->add_option("--baseline", a->baseline, "backend that speedups are over")->capture_default_str();
+  cmd->add_option("--baseline", a->baseline,
+                  "backend that speedups are over, or one variant of it as id:mode (e.g. libtorch:script)")
+      ->capture_default_str();
   cmd->callback([&set, a] { set.selected = [a] { return run_report(*a); }; });
 }
 

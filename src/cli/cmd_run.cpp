@@ -30,6 +30,9 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/model_source.h"
+#include "cli/profile_summary.h"
+#include "cli/sensor_options.h"
+#include "cli/sensor_summary.h"
 #include "cli/table.h"
 #include "store/results_db.h"
 #include "zoo/zoo.h"
@@ -122,6 +125,7 @@ Status check_usage(const RunArgs& a) {
   }
   if (!a.json_path.empty()) EB_RETURN_IF_ERROR(check_writable("--json", a.json_path));
   if (!a.samples_path.empty()) EB_RETURN_IF_ERROR(check_writable("--samples", a.samples_path));
+  if (!a.spec.profile.trace_path.empty()) EB_RETURN_IF_ERROR(check_writable("--trace", a.spec.profile.trace_path));
   if (!a.child_result.empty()) EB_RETURN_IF_ERROR(check_writable("--child-result", a.child_result));
   return Status::ok();
 }
@@ -145,6 +149,8 @@ struct Measured {
   std::optional<bench::StopReason> stop_reason;
   std::optional<double> loop_ns_per_iteration;
   std::string limit_note;
+  std::vector<std::string> sensor_notes;  // what the sensors could not measure
+  std::optional<int> child_exit_code;     // isolated: the child's, when it exited
 };
 
 // An isolated run: a plan of one entry for the sweep machinery. nullopt
@@ -161,6 +167,10 @@ Result<std::optional<Measured>> run_isolated(const RunArgs& a, const bench::RunS
   for (auto& s : source_args(a.source)) entry.child_argv.push_back(s);
   entry.child_argv.insert(entry.child_argv.end(), {"--backend", a.spec.backend});
   for (auto& s : measurement_args(a.spec)) entry.child_argv.push_back(s);
+  // The child profiles, so the child writes the trace.
+  if (!a.spec.profile.trace_path.empty()) {
+    entry.child_argv.insert(entry.child_argv.end(), {"--trace", std::filesystem::absolute(a.spec.profile.trace_path).string()});
+  }
   if (!a.test_fault.empty()) entry.child_argv.insert(entry.child_argv.end(), {"--test-fault", a.test_fault});
 
   bench::SweepOptions options;
@@ -175,7 +185,9 @@ Result<std::optional<Measured>> run_isolated(const RunArgs& a, const bench::RunS
     return Status::ok();
   };
   hooks.progress = [&](const bench::SweepEvent& e) {
-    if (e.kind == bench::SweepEvent::Kind::finished) m.limit_note = e.limit_note;
+    if (e.kind != bench::SweepEvent::Kind::finished) return;
+    m.limit_note = e.limit_note;
+    m.child_exit_code = e.exit_code;
   };
   hooks.should_stop = [&] { return interrupt.interrupted(); };
   EB_ASSIGN_OR_RETURN(const auto summary, bench::run_sweep(std::span(&entry, 1), options, hooks));
@@ -185,7 +197,7 @@ Result<std::optional<Measured>> run_isolated(const RunArgs& a, const bench::RunS
 
 void print_summary(std::ostream& os, const Measured& m, const std::optional<int64_t>& stored_id, const std::string& db) {
   const bench::RunRecord& r = m.record;
-  os << r.model << " on " << r.backend << ": " << bench::to_string(r.status) << "\n";
+  os << r.model << " on " << bench::variant_label(r.backend, r.mode) << ": " << bench::to_string(r.status) << "\n";
   auto line = [&](const char* label, const std::string& text) {
     os << "  " << label << std::string(12 - std::string_view(label).size(), ' ') << text << "\n";
   };
@@ -239,6 +251,8 @@ void print_summary(std::ostream& os, const Measured& m, const std::optional<int6
   }
   if (r.peak_rss_bytes) line("peak RSS", bench::format_byte_size(*r.peak_rss_bytes));
   if (!m.limit_note.empty()) line("mem limit", m.limit_note);
+  for (const auto& [label, text] : sensor_summary_lines(r, m.sensor_notes)) line(label.c_str(), text);
+  print_profile_summary(os, r.profile);
   if (stored_id) line("stored", "run " + std::to_string(*stored_id) + " in " + db);
   if (r.unstable && r.cv) {
     os << "WARNING: UNSTABLE: CV " << fixed(*r.cv * 100, 1)
@@ -253,6 +267,16 @@ int run_command(const RunArgs& a) {
   }
   const bool child = !a.child_result.empty();
   const bool isolated = !child && (!a.memory_limit.empty() || a.timeout_secs > 0 || !a.test_fault.empty());
+  // Sensors are opened before anything is measured: a bad --power is bad
+  // usage. An isolated run's child measures; here they are only checked.
+  std::unique_ptr<sensors::RunMonitor> monitor;
+  if (isolated) {
+    if (Status st = check_sensor_request(a.spec.sensors, a.spec.backend_options.device); !st.is_ok()) return report_error(st);
+  } else {
+    auto opened = open_run_monitor(a.spec.sensors, a.spec.backend_options.device);
+    if (!opened.is_ok()) return report_error(opened.status());
+    monitor = std::move(opened).value();
+  }
   if (child) {
     // The parent's memory limit, when it is RLIMIT_AS (bench/isolation.h).
     if (const char* limit = std::getenv(bench::kChildAddressSpaceEnv)) {
@@ -300,9 +324,24 @@ int run_command(const RunArgs& a) {
     m = std::move(**result);
   } else {
     if (child) spec.fault = *bench::parse_fault(a.test_fault.empty() ? "none" : a.test_fault);
+    if (spec.profile.enabled) {
+      spec.after_measurement = [options = spec.profile](PreparedModel& model, bench::RunRecord& record) {
+        bench::SteadyClock profile_clock;
+        bench::run_profiling_pass(options, profile_clock, model, record);
+      };
+    }
+    if (monitor) {
+      start_monitor(*monitor, std::cerr);
+      spec.window_hooks = monitor->hooks();
+    }
     bench::SteadyClock clock;
     auto outcome = bench::run_one(spec, clock);
-    if (exit_code_for(load_status) == kExitUsage) {
+    if (monitor) {
+      monitor->finish(outcome.record);
+      m.sensor_notes = monitor->notes();
+    }
+    // A child leaves its record all the same, and exits 2 for its parent to say so.
+    if (!child && exit_code_for(load_status) == kExitUsage) {
       std::cerr << "edgebench: " << load_status.message() << "\n";
       return kExitUsage;
     }
@@ -312,13 +351,19 @@ int run_command(const RunArgs& a) {
     m.loop_ns_per_iteration = outcome.loop_ns_per_iteration;
   }
   const int exit_code = m.record.status == bench::RunStatus::ok ? kExitOk : kExitCheckFailed;
+  if (m.child_exit_code == kExitUsage) {
+    // The child found the model file malformed: bad input, as in process; nothing is stored.
+    std::cerr << "edgebench: " << m.record.error.value_or("the child run exited with code 2 (bad usage)") << "\n";
+    return kExitUsage;
+  }
 
   if (child) {
     if (Status st = bench::write_child_result(a.child_result, m.record, m.samples_ns); !st.is_ok()) {
       return report_error(st);
     }
     if (m.record.error) std::cerr << "edgebench: " << *m.record.error << "\n";
-    return exit_code;
+    for (const auto& note : m.sensor_notes) std::cerr << "edgebench: " << note << "\n";
+    return exit_code_for(load_status) == kExitUsage ? kExitUsage : exit_code;
   }
 
   std::optional<int64_t> stored_id;
@@ -338,8 +383,16 @@ int run_command(const RunArgs& a) {
   if (a.format == "json") {
     std::cout << bench::to_json(m.record).dump(2) << "\n";
     if (m.record.unstable) std::cerr << "edgebench: WARNING: UNSTABLE: CV > 5%\n";
+    for (const auto& note : m.sensor_notes) std::cerr << "edgebench: " << note << "\n";
   } else {
     print_summary(std::cout, m, stored_id, a.db);
+  }
+  if (!a.spec.profile.trace_path.empty() && m.record.status == bench::RunStatus::ok && !m.record.profile.contains("trace")) {
+    // Asked for and not written: the record says why (no profiler, or the write failed).
+    const auto& p = m.record.profile;
+    const auto why = p.contains("trace_error") ? p["trace_error"] : p.contains("error") ? p["error"] : nlohmann::json("no profile");
+    std::cerr << "edgebench: --trace: no trace written: " << (why.is_string() ? why.get<std::string>() : why.dump()) << "\n";
+    return kExitCheckFailed;
   }
   return exit_code;
 }
@@ -377,6 +430,14 @@ void add_measurement_options(CLI::App& cmd, bench::RunSpec& spec) {
   cmd.add_option("--target-ci", o.target_ci_pct, "stop when the median's 95% CI is within this % of it")->capture_default_str();
   // Sensors and profiling (--power SRC, --temperature, --profile) join here:
   // they change what a run measures, so run and sweep share them.
+  cmd.add_flag("--profile", spec.profile.enabled,
+               "after the measured runs, time every node: latency breakdown by op category and framework overhead");
+  cmd.add_option_function<int>(
+         "--profile-invokes", [&spec](const int& n) { spec.profile = {true, n, spec.profile.trace_path}; },
+         "profiled invokes whose per-node medians make the breakdown (default " + std::to_string(bench::kDefaultProfileInvokes) +
+             "; implies --profile)")
+      ->check(CLI::PositiveNumber);
+  add_sensor_options(cmd, spec.sensors);
 }
 
 std::vector<std::string> measurement_args(const bench::RunSpec& spec) {
@@ -387,6 +448,8 @@ std::vector<std::string> measurement_args(const bench::RunSpec& spec) {
   args.insert(args.end(), {"--warmup-runs", std::to_string(o.warmup_runs), "--warmup-secs", shortest(o.warmup_secs), "--runs",
                            std::to_string(o.runs), "--min-secs", shortest(o.min_secs), "--max-secs", shortest(o.max_secs),
                            "--target-ci", shortest(o.target_ci_pct)});
+  if (spec.profile.enabled) args.insert(args.end(), {"--profile", "--profile-invokes", std::to_string(spec.profile.invokes)});
+  for (auto& arg : sensor_args(spec.sensors)) args.push_back(std::move(arg));
   return args;
 }
 
@@ -396,6 +459,10 @@ void add_run_command(CLI::App& app, CommandSet& set) {
   add_model_source_options(*cmd, a->source);
   cmd->add_option("--backend,-b", a->spec.backend, "backend id (see 'edgebench backends')")->required();
   add_measurement_options(*cmd, a->spec);
+  // Run only: a sweep's runs would all write the same file.
+  cmd->add_option_function<std::string>(
+      "--trace", [a](const std::string& path) { a->spec.profile = {true, a->spec.profile.invokes, path}; },
+      "write a Chrome trace of the profiled invokes to this file (chrome://tracing, ui.perfetto.dev); implies --profile");
   cmd->add_option("--memory-limit", a->memory_limit,
                   "cap the run's memory, e.g. 1G or 512M (runs it in a child process: cgroup v2 memory.max where "
                   "delegated, else RLIMIT_AS)");

@@ -1,4 +1,4 @@
-// edgebench sweep: every (model, backend) of two lists, each run in a child
+// edgebench sweep: every (model, backend variant) of two lists, each run in a child
 // process with a timeout and an optional memory cap, each result committed to
 // the database as soon as it ends (the study's Table V is what comes out).
 #include <unistd.h>
@@ -17,6 +17,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/model_source.h"
+#include "cli/sensor_options.h"
 #include "cli/table.h"
 #include "store/results_db.h"
 #include "zoo/zoo.h"
@@ -63,14 +64,20 @@ Result<std::vector<std::string>> expand_models(const std::string& text) {
   return ids;
 }
 
-Result<std::vector<std::string>> expand_backends(const std::string& text) {
-  if (text == "all") return backend_ids(/*built_only=*/true);
-  auto ids = split_list(text);
-  if (ids.empty()) return invalid_argument("--backends is empty");
-  for (const auto& id : ids) {
-    if (auto entry = find_backend(id); !entry.is_ok()) return entry.status();
+// The ids must be the registry's; the modes are each backend's to accept or
+// refuse, and the registry does not list them: a mode a backend refuses is
+// that run's result (failed or unsupported, with the backend's message).
+Result<std::vector<bench::BackendVariant>> expand_backends(const std::string& text) {
+  std::vector<bench::BackendVariant> variants;
+  if (text == "all") {
+    for (auto& id : backend_ids(/*built_only=*/true)) variants.push_back({std::move(id), ""});
+    return variants;
   }
-  return ids;
+  EB_ASSIGN_OR_RETURN(variants, bench::parse_backend_list(text));
+  for (const auto& v : variants) {
+    if (auto entry = find_backend(v.backend); !entry.is_ok()) return entry.status().with_context("--backends");
+  }
+  return variants;
 }
 
 Result<std::map<std::string, std::string>> parse_faults(const std::string& text) {
@@ -110,7 +117,8 @@ class Progress {
 
   void operator()(const bench::SweepEvent& e) {
     const std::string position = "[" + std::to_string(e.index + 1) + "/" + std::to_string(e.total) + "] ";
-    const std::string what = e.entry->identity.model + " on " + e.entry->identity.backend;
+    const bench::RunRecord& run = e.entry->identity;
+    const std::string what = run.model + " on " + bench::variant_label(run.backend, run.mode);
     const std::string eta = e.eta_secs ? ", ETA " + clock_text(*e.eta_secs) : "";
     switch (e.kind) {
       case bench::SweepEvent::Kind::started:
@@ -154,6 +162,7 @@ int run_sweep_command(const SweepArgs& a) {
   auto backends = expand_backends(a.backends);
   if (!backends.is_ok()) return usage(backends.status());
   if (Status st = bench::validate(a.spec.options); !st.is_ok()) return usage(st);
+  if (Status st = check_sensor_request(a.spec.sensors, a.spec.backend_options.device); !st.is_ok()) return usage(st);
   bench::SweepOptions options;
   if (!a.memory_limit.empty()) {
     auto bytes = bench::parse_byte_size(a.memory_limit);
@@ -181,10 +190,11 @@ int run_sweep_command(const SweepArgs& a) {
     source.model = model;
     source.input_size = a.input_size;
     source.seed = a.seed;
-    for (const auto& backend : *backends) {
+    for (const auto& [backend, mode] : *backends) {
       bench::RunSpec spec = a.spec;
       spec.model = record_model_label(source);
       spec.backend = backend;
+      if (!mode.empty()) spec.backend_options.mode = mode;  // else --mode, if given
       spec.seed = a.seed ? a.seed : zoo::kDefaultSeed;
       bench::SweepEntry entry;
       entry.identity = bench::identity_record(spec);
@@ -241,7 +251,10 @@ void add_sweep_command(CLI::App& app, CommandSet& set) {
   auto a = std::make_shared<SweepArgs>();
   auto* cmd = app.add_subcommand("sweep", "Run every model on every backend, each in a child process, into the database");
   cmd->add_option("--models", a->models, "comma-separated model ids, or all")->required();
-  cmd->add_option("--backends", a->backends, "comma-separated backend ids, or all (the built ones)")->required();
+  cmd->add_option("--backends", a->backends,
+                  "comma-separated backend ids, each optionally with a mode as id:mode (each variant is a run of its "
+                  "own, e.g. native,libtorch:eager,libtorch:script), or all (the built ones)")
+      ->required();
   cmd->add_option("--input-size", a->input_size, "input height = width for every model (default: each model's own)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", a->seed, "weight and input seed (default: the zoo's fixed seed)");
@@ -251,7 +264,7 @@ void add_sweep_command(CLI::App& app, CommandSet& set) {
                   "seconds one run may take before it is killed (default: 2 x (warmup-secs + max-secs) + 300)");
   cmd->add_option("--memory-limit", a->memory_limit,
                   "cap each run's memory, e.g. 1G or 512M (cgroup v2 memory.max where delegated, else RLIMIT_AS)");
-  cmd->add_flag("--resume", a->resume, "skip runs already in the database (same model, backend and options)");
+  cmd->add_flag("--resume", a->resume, "skip runs already in the database (same model, backend, mode and options)");
   cmd->add_option("--test-fault", a->test_faults, "")->group("");  // hidden test hook
   cmd->callback([&set, a] { set.selected = [a] { return run_sweep_command(*a); }; });
 }

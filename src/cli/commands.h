@@ -28,6 +28,9 @@ void add_sweep_command(CLI::App& app, CommandSet& set);
 void add_results_command(CLI::App& app, CommandSet& set);
 void add_verify_command(CLI::App& app, CommandSet& set);
 void add_report_command(CLI::App& app, CommandSet& set);
+void add_conformance_command(CLI::App& app, CommandSet& set);
+void add_sensors_command(CLI::App& app, CommandSet& set);
+void add_thermal_command(CLI::App& app, CommandSet& set);
 
 // Shared by run and sweep (defined in cmd_run.cpp).
 struct ModelSource;
@@ -54,6 +57,9 @@ inline void add_all_commands(CLI::App& app, CommandSet& set) {
   add_results_command(app, set);
   add_verify_command(app, set);
   add_report_command(app, set);
+  add_conformance_command(app, set);
+  add_sensors_command(app, set);
+  add_thermal_command(app, set);
 }
 
 }  // namespace eb::cli

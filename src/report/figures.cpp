@@ -67,7 +67,8 @@ Figure speedup_figure(const ReportData& d) {
   Figure f{"speedup.svg", "Speedup over " + d.baseline, "", "", ""};
   if (d.speedups.empty()) {
     f.absent = "No speedup to show: it needs a successful '" + d.baseline +
-               "' run and a successful run of another backend on the same model (choose the baseline with --baseline).";
+               "' run and a successful run of another backend on the same model (choose the baseline with --baseline, "
+               "e.g. --baseline libtorch:script).";
     return f;
   }
   std::vector<std::string> models;

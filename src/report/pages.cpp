@@ -26,8 +26,8 @@ std::string summary_line(const ReportData& d) {
 }
 
 const char* latest_run_rule() {
-  return "Latest run wins: where a (model, backend, device, precision, threads, host) configuration was run more than "
-         "once, only its latest run (by timestamp, then by database id) is shown.";
+  return "Latest run wins: where a (model, backend and mode, device, precision, threads, host) configuration was run "
+         "more than once, only its latest run (by timestamp, then by database id) is shown.";
 }
 
 const char* table1_note() {

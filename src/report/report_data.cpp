@@ -32,10 +32,14 @@ std::size_t zoo_rank(const std::string& model) {
   return all.size();
 }
 
-// The identity of a configuration, in display order.
-using ConfigKey = std::tuple<int, std::string, std::string, std::string, int, std::string>;
+// The identity of a configuration, in display order: a backend's default
+// mode first, then its modes by name.
+using ConfigKey = std::tuple<int, std::string, std::string, std::string, std::string, int, std::string>;
 ConfigKey config_key(const bench::RunRecord& r) {
-  return {backend_rank(r.backend), r.backend, r.device, r.precision, r.threads, r.env.host};
+  return {backend_rank(r.backend), r.backend, r.mode, r.device, r.precision, r.threads, r.env.host};
+}
+Config config_of(const ConfigKey& k) {
+  return {std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k), std::get<5>(k), std::get<6>(k), ""};
 }
 
 // Labels name only the dimensions that vary among the report's configurations.
@@ -50,7 +54,7 @@ void label_configs(std::vector<Config>& configs) {
   const bool threads = varies([](const Config& c) { return std::to_string(c.threads); });
   const bool host = varies([](const Config& c) { return c.host; });
   for (auto& c : configs) {
-    std::string label = c.backend;
+    std::string label = bench::variant_label(c.backend, c.mode);
     const auto add = [&](bool show, const std::string& part) {
       if (show && !part.empty()) label += kSeparator + part;
     };
@@ -146,6 +150,9 @@ Result<ProfileBreakdown> parse_profile(const json& profile) {
   if (profile.is_array()) {
     entries = &profile;
   } else if (profile.is_object()) {
+    // A run that could not be profiled (no profiler, or it failed) says why.
+    if (const auto it = profile.find("error"); it != profile.end())
+      return invalid_argument("profile: not measured: " + (it->is_string() ? it->get<std::string>() : it->dump()));
     for (const char* key : {"nodes", "categories", "entries"})
       if (profile.contains(key)) {
         entries = &profile[key];
@@ -233,7 +240,9 @@ ReportData build_report_data(std::span<const store::StoredRun> stored, std::vect
   ReportData data;
   data.source = options.source;
   data.generated_at = options.generated_at;
-  data.baseline = options.baseline;
+  const bench::BackendVariant baseline = bench::parse_backend_variant(options.baseline);
+  data.baseline = bench::variant_label(baseline.backend, baseline.mode);
+  const auto is_baseline = [&](const Config& c) { return c.backend == baseline.backend && c.mode == baseline.mode; };
   data.runs_stored = static_cast<int64_t>(stored.size());
 
   // Latest run wins per (model, configuration).
@@ -252,9 +261,18 @@ ReportData build_report_data(std::span<const store::StoredRun> stored, std::vect
   }
   for (auto& [key, index] : config_index) {
     index = data.configs.size();
-    data.configs.push_back({std::get<1>(key), std::get<2>(key), std::get<3>(key), std::get<4>(key), std::get<5>(key), ""});
+    data.configs.push_back(config_of(key));
   }
   label_configs(data.configs);
+  if (!data.configs.empty() && std::none_of(data.configs.begin(), data.configs.end(), is_baseline)) {
+    std::string shown;
+    for (const Config& c : data.configs) {
+      const std::string spec = bench::variant_spec(c.backend, c.mode);
+      if (shown.find("'" + spec + "'") == std::string::npos) shown += (shown.empty() ? "'" : ", '") + spec + "'";
+    }
+    data.notes.push_back("no run of the baseline '" + options.baseline + "' (--baseline), so no speedups; the runs are of " +
+                         shown);
+  }
   data.models.assign(model_set.begin(), model_set.end());
   std::stable_sort(data.models.begin(), data.models.end(),
                    [](const std::string& a, const std::string& b) { return zoo_rank(a) < zoo_rank(b); });
@@ -330,12 +348,12 @@ ReportData build_report_data(std::span<const store::StoredRun> stored, std::vect
   std::map<std::size_t, std::vector<double>> per_config;
   for (const ReportRun& run : data.runs) {
     const Config& c = data.configs[run.config];
-    if (!run.timed() || c.backend == options.baseline) continue;
+    if (!run.timed() || is_baseline(c)) continue;
     const ReportRun* best = nullptr;
     int best_score = -1;
     for (const ReportRun& b : data.runs) {
       const Config& bc = data.configs[b.config];
-      if (b.model != run.model || bc.backend != options.baseline || !b.timed()) continue;
+      if (b.model != run.model || !is_baseline(bc) || !b.timed()) continue;
       const int score = (bc.host == c.host) * 8 + (bc.threads == c.threads) * 4 + (bc.device == c.device) * 2 +
                         (bc.precision == c.precision);
       if (score > best_score) best = &b, best_score = score;

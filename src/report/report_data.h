@@ -4,8 +4,8 @@
 //   auto db = store::ResultsDb::open(path);
 //   auto data = report::gather(*db, {.baseline = "native", .source = path});
 //
-// Latest run wins: of the runs that share a configuration (model, backend,
-// device, precision, threads, host) only the latest is shown (latest
+// Latest run wins: of the runs that share a configuration (model, backend
+// and mode, device, precision, threads, host) only the latest is shown (latest
 // timestamp; equal or missing timestamps: the one stored last), and the
 // report says how many were superseded.
 #pragma once
@@ -55,15 +55,18 @@ Result<std::vector<ModelRow>> zoo_table();
 // One zoo model's row from its analysis.
 ModelRow table1_row(const zoo::ModelEntry& entry, const ModelInfo& info);
 
-// A configuration: one series in the charts, one column of the matrix.
+// A configuration: one series in the charts, one column of the matrix. A
+// backend's variants (modes) are configurations of their own.
 struct Config {
   std::string backend;
+  std::string mode;  // empty: the backend's default
   std::string device;
   std::string precision;
   int threads = 0;
   std::string host;
   // Only what varies within the report, so that a one-host, one-device
-  // report says "libtorch", not "libtorch · cpu · fp32 · 1 thr · box".
+  // report says "libtorch (script)", not "libtorch (script) · cpu · fp32 ·
+  // 1 thr · box". The mode is always named.
   std::string label;
 };
 
@@ -135,13 +138,13 @@ struct EnvironmentRow {
 struct ReportData {
   std::string source;        // where the runs came from (a database path)
   std::string generated_at;  // ISO-8601, empty to leave out
-  std::string baseline;      // backend id that speedups are over
+  std::string baseline;      // what speedups are over, as labelled: "native", "libtorch (script)"
   int64_t runs_stored = 0;
   int64_t runs_superseded = 0;
 
   std::vector<ModelRow> table1;     // zoo order, then other models with counts
   std::vector<std::string> models;  // models with runs: zoo order, then by name
-  std::vector<Config> configs;      // native, libtorch, opencv, darknet, cuda, then others by name
+  std::vector<Config> configs;      // native, libtorch, opencv, darknet, cuda, then others by name; modes by name
   std::vector<ReportRun> runs;      // latest per (model, configuration), in models x configs order
   CompatibilityMatrix matrix;
   std::vector<Speedup> speedups;
@@ -159,6 +162,7 @@ struct ReportData {
 };
 
 struct ReportOptions {
+  // A backend id ("native": its default mode) or a variant ("libtorch:script").
   std::string baseline = "native";
   std::string source = "";
   std::string generated_at = "";

@@ -56,6 +56,7 @@ const std::vector<Column>& columns() {
       {"timestamp", [](const StoredRun& s) { return s.record.timestamp; }},
       {"model", [](const StoredRun& s) { return s.record.model; }},
       {"backend", [](const StoredRun& s) { return s.record.backend; }},
+      {"mode", [](const StoredRun& s) { return s.record.mode; }},
       {"device", [](const StoredRun& s) { return s.record.device; }},
       {"precision", [](const StoredRun& s) { return s.record.precision; }},
       {"threads", [](const StoredRun& s) { return number(int64_t{s.record.threads}); }},

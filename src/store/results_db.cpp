@@ -33,17 +33,22 @@ std::optional<double> field(const std::optional<bench::LatencyMs>& l, double ben
   return l ? std::optional<double>((*l).*member) : std::nullopt;
 }
 
+// The mode column: NULL for the backend's default.
+std::optional<std::string> mode_column(const std::string& mode) {
+  return mode.empty() ? std::nullopt : std::optional<std::string>(mode);
+}
+
 std::optional<double> energy_field(const std::optional<bench::Energy>& e,
                                    std::optional<double> bench::Energy::*member) {
   return e ? (*e).*member : std::nullopt;
 }
 
 constexpr const char* kInsertRun = R"sql(
-INSERT INTO runs (timestamp, model, backend, device, precision, threads, options_hash, status, error,
+INSERT INTO runs (timestamp, model, backend, mode, device, precision, threads, options_hash, status, error,
   init_ms, load_ms, first_ms, warmup_runs, runs, mean_ms, median_ms, p90_ms, p99_ms, min_ms, max_ms,
   stddev_ms, ci95_low_ms, ci95_high_ms, cv, stable, unstable, harness_overhead_ns, peak_rss_bytes,
   avg_power_w, mj_per_inference, net_mj_per_inference, env_id, record_json)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 )sql";
 
 }  // namespace
@@ -137,7 +142,7 @@ Result<int64_t> ResultsDb::insert(const bench::RunRecord& r, std::span<const int
     using E = bench::Energy;
     EB_ASSIGN_OR_RETURN(auto stmt, db_.prepare(kInsertRun));
     Binder bind(stmt);
-    bind(std::string_view(r.timestamp))(std::string_view(r.model))(std::string_view(r.backend))(
+    bind(std::string_view(r.timestamp))(std::string_view(r.model))(std::string_view(r.backend))(mode_column(r.mode))(
         std::string_view(r.device))(std::string_view(r.precision))(static_cast<int64_t>(r.threads))(
         std::string_view(bench::options_hash(r.options)))(std::string_view(bench::to_string(r.status)))(r.error)(
         r.init_ms)(r.load_ms)(r.first_ms)(r.warmup_runs)(r.runs)(field(l, &L::mean))(field(l, &L::median))(
@@ -156,7 +161,7 @@ Result<int64_t> ResultsDb::insert(const bench::RunRecord& r, std::span<const int
   auto id = store();
   if (!id.is_ok()) {
     return id.status().with_context("results database '" + path_.string() + "': storing run " + r.model + "/" +
-                                    r.backend);
+                                    bench::variant_spec(r.backend, r.mode));
   }
   return id;
 }
@@ -165,10 +170,12 @@ Result<std::vector<StoredRun>> ResultsDb::list_runs(const RunFilter& filter) {
   const std::string where = "results database '" + path_.string() + "'";
   auto query = db_.prepare(
       "SELECT r.id, r.record_json, e.json FROM runs r JOIN environments e ON e.id = r.env_id "
-      "WHERE (?1 IS NULL OR r.model = ?1) AND (?2 IS NULL OR r.backend = ?2) ORDER BY r.id");
+      "WHERE (?1 IS NULL OR r.model = ?1) AND (?2 IS NULL OR r.backend = ?2) "
+      "AND (?3 IS NULL OR r.mode IS NULLIF(?3, '')) ORDER BY r.id");
   if (!query.is_ok()) return query.status().with_context(where);
   EB_RETURN_IF_ERROR(query->bind(1, filter.model).with_context(where));
   EB_RETURN_IF_ERROR(query->bind(2, filter.backend).with_context(where));
+  EB_RETURN_IF_ERROR(query->bind(3, filter.mode).with_context(where));
   std::vector<StoredRun> runs;
   for (;;) {
     auto row = query->step();
@@ -200,10 +207,11 @@ Result<std::vector<int64_t>> ResultsDb::samples(int64_t run_id) {
 }
 
 Result<bool> ResultsDb::has_run(const bench::RunKey& key) {
-  EB_ASSIGN_OR_RETURN(auto query, db_.prepare("SELECT 1 FROM runs WHERE model = ? AND backend = ? AND device = ? "
-                                              "AND precision = ? AND threads = ? AND options_hash = ? LIMIT 1"));
+  EB_ASSIGN_OR_RETURN(auto query, db_.prepare("SELECT 1 FROM runs WHERE model = ? AND backend = ? AND mode IS ? "
+                                              "AND device = ? AND precision = ? AND threads = ? AND options_hash = ? "
+                                              "LIMIT 1"));
   Binder bind(query);
-  bind(std::string_view(key.model))(std::string_view(key.backend))(std::string_view(key.device))(
+  bind(std::string_view(key.model))(std::string_view(key.backend))(mode_column(key.mode))(std::string_view(key.device))(
       std::string_view(key.precision))(static_cast<int64_t>(key.threads))(std::string_view(key.options_hash));
   EB_RETURN_IF_ERROR(bind.status());
   return query.step();

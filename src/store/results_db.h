@@ -19,9 +19,10 @@
 
 namespace eb::store {
 
-struct RunFilter {
-  std::optional<std::string> model;
-  std::optional<std::string> backend;
+struct RunFilter {  // nullopt: any
+  std::optional<std::string> model = std::nullopt;
+  std::optional<std::string> backend = std::nullopt;  // a registry id: every mode of it, unless `mode` says which
+  std::optional<std::string> mode = std::nullopt;     // "": the backend's default mode only
 };
 
 struct StoredRun {

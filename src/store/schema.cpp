@@ -58,10 +58,25 @@ CREATE TABLE samples (
 ) WITHOUT ROWID;
 )sql";
 
+// v2. A backend variant (--mode) gets a column of its own: NULL is the
+// backend's default. v1 wrote a variant as backend "id:mode" (in the column
+// and in record_json): split both. The key index takes the mode in.
+constexpr const char* kV2 = R"sql(
+ALTER TABLE runs ADD COLUMN mode TEXT;
+UPDATE runs SET
+  backend = substr(backend, 1, instr(backend, ':') - 1),
+  mode = NULLIF(substr(backend, instr(backend, ':') + 1), ''),
+  record_json = json_set(record_json, '$.backend', substr(backend, 1, instr(backend, ':') - 1),
+                         '$.mode', NULLIF(substr(backend, instr(backend, ':') + 1), ''))
+WHERE instr(backend, ':') > 0;
+DROP INDEX runs_by_key;
+CREATE INDEX runs_by_key ON runs (model, backend, mode, device, precision, threads, options_hash);
+)sql";
+
 const std::vector<Migration>& all_migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kV1},
-      // {2, "ALTER TABLE runs ADD COLUMN max_temp_c REAL;"},
+      {2, kV2},
   };
   return kMigrations;
 }

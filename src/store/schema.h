@@ -21,7 +21,7 @@ struct Migration {
 };
 
 // The migrations of this build, in order. To change the schema, append one:
-//   {2, "ALTER TABLE runs ADD COLUMN max_temp_c REAL;"}
+//   {3, "ALTER TABLE runs ADD COLUMN max_temp_c REAL;"}
 // and never edit a migration that has shipped.
 std::span<const Migration> migrations();
 int latest_schema_version();

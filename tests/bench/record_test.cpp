@@ -55,7 +55,7 @@ TEST(RunRecord, JsonHasExactlyTheContractKeys) {
   std::set<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.insert(k);
   const std::set<std::string> expected = {
-      "model", "backend", "device", "precision", "threads", "status", "error", "init_ms", "load_ms",
+      "model", "backend", "mode", "device", "precision", "threads", "status", "error", "init_ms", "load_ms",
       "first_ms", "warmup_runs", "runs", "latency_ms", "cv", "stable", "unstable", "harness_overhead_ns",
       "peak_rss_bytes", "model_info", "energy", "temperature", "profile", "env", "timestamp", "options"};
   EXPECT_EQ(keys, expected);
@@ -103,6 +103,61 @@ TEST(RunRecord, UnmeasuredFiguresAreNullNeverZero) {
   const json pj = to_json(partial);
   EXPECT_TRUE(pj["latency_ms"]["stddev"].is_null());
   EXPECT_TRUE(pj["energy"]["avg_power_w"].is_null());
+}
+
+TEST(RunRecord, ModeIsNullForTheDefaultAndRoundTrips) {
+  RunRecord r = full_record();
+  EXPECT_TRUE(to_json(r)["mode"].is_null());
+  r.backend = "libtorch";
+  r.mode = "script";
+  const json j = to_json(r);
+  EXPECT_EQ(j["backend"], "libtorch");
+  EXPECT_EQ(j["mode"], "script");
+  auto back = record_from_json(json::parse(j.dump()));
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  EXPECT_EQ(*back, r);
+
+  json wrong = j;
+  wrong["mode"] = 3;
+  auto bad = record_from_json(wrong);
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("'mode'"), std::string::npos) << bad.status().message();
+}
+
+TEST(RunRecord, OldRecordsWithAVariantInTheBackendReadAsBackendAndMode) {
+  json old = to_json(full_record());
+  old.erase("mode");
+  old["backend"] = "libtorch:script";
+  auto r = record_from_json(old);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ(r->backend, "libtorch");
+  EXPECT_EQ(r->mode, "script");
+
+  old["backend"] = "native";
+  r = record_from_json(old);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r->backend, "native");
+  EXPECT_EQ(r->mode, "");
+
+  // A record that has the key means what it says.
+  json current = to_json(full_record());
+  current["backend"] = "external:tvm";
+  r = record_from_json(current);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r->backend, "external:tvm");
+  EXPECT_EQ(r->mode, "");
+}
+
+TEST(BackendVariant, ParsesLabelsAndSpellsBack) {
+  EXPECT_EQ(parse_backend_variant("libtorch:script"), (BackendVariant{"libtorch", "script"}));
+  EXPECT_EQ(parse_backend_variant("native"), (BackendVariant{"native", ""}));
+  EXPECT_EQ(parse_backend_variant("native:"), (BackendVariant{"native", ""}));
+  EXPECT_EQ(parse_backend_variant("x:a:b"), (BackendVariant{"x", "a:b"}));  // the mode is all after the first ':'
+  EXPECT_EQ(variant_label("libtorch", "script"), "libtorch (script)");
+  EXPECT_EQ(variant_label("opencv", ""), "opencv");
+  EXPECT_EQ(variant_spec("libtorch", "eager"), "libtorch:eager");
+  EXPECT_EQ(variant_spec("darknet", ""), "darknet");
+  EXPECT_EQ(parse_backend_variant(variant_spec("libtorch", "eager")), (BackendVariant{"libtorch", "eager"}));
 }
 
 TEST(RunRecord, AllStatusesRoundTrip) {
@@ -175,6 +230,10 @@ TEST(RunKey, HashFollowsTheOptions) {
   EXPECT_EQ(key.model, "resnet18");
   EXPECT_EQ(key.threads, 4);
   EXPECT_EQ(key.options_hash, options_hash(r.options));
+  RunRecord variant = r;
+  variant.mode = "unfused";
+  EXPECT_EQ(key_of(variant).mode, "unfused");
+  EXPECT_NE(key_of(variant), key);
 }
 
 TEST(Timestamp, IsIso8601Utc) {

@@ -279,7 +279,8 @@ TEST(Runner, ABackendVariantIsRecordedApart) {
   spec.backend_options.mode = "variant";
   const RunRecord r = run_null(spec, clock).record;
   EXPECT_EQ(r.status, RunStatus::ok);
-  EXPECT_EQ(r.backend, "null:variant");
+  EXPECT_EQ(r.backend, "null");
+  EXPECT_EQ(r.mode, "variant");
   EXPECT_NE(key_of(r), key_of(run_null(cifarnet_spec(), clock).record));
 }
 

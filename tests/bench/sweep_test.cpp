@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 
 namespace eb::bench {
@@ -163,7 +166,11 @@ TEST_F(SweepTest, RunsThePlanRecordsEveryStatusAndResumes) {
   };
   hooks.already_done = [&](const RunKey& key) -> Result<bool> { return done_models.count(key.model) > 0; };
   std::vector<SweepEvent::Kind> events;
-  hooks.progress = [&](const SweepEvent& e) { events.push_back(e.kind); };
+  std::map<std::string, std::optional<int>> exit_codes;
+  hooks.progress = [&](const SweepEvent& e) {
+    events.push_back(e.kind);
+    if (e.kind == SweepEvent::Kind::finished) exit_codes[e.entry->identity.model] = e.exit_code;
+  };
 
   SweepOptions options;
   options.timeout_secs = 0.5;
@@ -180,6 +187,10 @@ TEST_F(SweepTest, RunsThePlanRecordsEveryStatusAndResumes) {
   EXPECT_EQ(recorded[3].status, RunStatus::failed);
   EXPECT_EQ(recorded[4].status, RunStatus::not_built);
   EXPECT_EQ(summary->by_status[RunStatus::timeout], 1u);
+  EXPECT_EQ(exit_codes["good"], 0);
+  EXPECT_EQ(exit_codes["quiet"], 4);
+  EXPECT_EQ(exit_codes["crash"], std::nullopt);  // killed by a signal: no exit code
+  EXPECT_EQ(exit_codes["unbuilt"], std::nullopt);
 
   // Resume: everything is recorded already, nothing runs.
   options.resume = true;
@@ -190,6 +201,65 @@ TEST_F(SweepTest, RunsThePlanRecordsEveryStatusAndResumes) {
   EXPECT_EQ(summary->skipped, 5u);
   EXPECT_TRUE(recorded.empty());
   EXPECT_EQ(events, std::vector<SweepEvent::Kind>(5, SweepEvent::Kind::skipped));
+}
+
+TEST_F(SweepTest, VariantsOfABackendAreRunsOfTheirOwnForResume) {
+  auto variant = [](const std::string& mode) {
+    SweepEntry e = shell_entry("cifarnet", "exit 1");
+    e.identity.mode = mode;
+    return e;
+  };
+  std::vector<RunKey> done;
+  SweepHooks hooks;
+  hooks.record = [&](const RunRecord& r, std::span<const int64_t>) {
+    done.push_back(key_of(r));
+    return Status::ok();
+  };
+  hooks.already_done = [&](const RunKey& key) -> Result<bool> {
+    return std::find(done.begin(), done.end(), key) != done.end();
+  };
+  SweepOptions options;
+  options.resume = true;
+  const std::vector<SweepEntry> plan = {variant(""), variant("script")};
+  auto first = run_sweep(plan, options, hooks);
+  ASSERT_TRUE(first.is_ok());
+  EXPECT_EQ(first->recorded, 2u);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[1].mode, "script");
+
+  const std::vector<SweepEntry> more = {variant("script"), variant("eager"), variant("")};
+  auto second = run_sweep(more, options, hooks);
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(second->skipped, 2u);
+  EXPECT_EQ(second->recorded, 1u);
+  EXPECT_EQ(done.back().mode, "eager");
+}
+
+TEST(BackendList, IdsAndVariantsInOrder) {
+  auto list = parse_backend_list("native, libtorch:eager,libtorch:script ,opencv,,darknet");
+  ASSERT_TRUE(list.is_ok()) << list.status().message();
+  const std::vector<BackendVariant> expected = {
+      {"native", ""}, {"libtorch", "eager"}, {"libtorch", "script"}, {"opencv", ""}, {"darknet", ""}};
+  EXPECT_EQ(*list, expected);
+}
+
+TEST(BackendList, MalformedItemsAreNamed) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "--backends is empty"},
+      {" , ", "--backends is empty"},
+      {"native,libtorch:", "'libtorch:' names no mode"},
+      {":script", "':script' names no backend"},
+      {"libtorch:script,native,libtorch:script", "'libtorch:script' is listed twice"},
+      {"native,native", "'native' is listed twice"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto list = parse_backend_list(text);
+    ASSERT_FALSE(list.is_ok()) << text;
+    EXPECT_EQ(list.status().code(), ErrorCode::invalid_argument) << text;
+    EXPECT_NE(list.status().message().find(message), std::string::npos) << text << ": " << list.status().message();
+  }
+  // The default mode and a named one are different variants.
+  EXPECT_TRUE(parse_backend_list("libtorch,libtorch:eager").is_ok());
 }
 
 TEST_F(SweepTest, StoppingKillsTheCurrentChildAndRecordsNothingForIt) {

@@ -150,5 +150,28 @@ TEST_F(RunCommand, ACrashedRunIsRecordedAndExitsOne) {
   EXPECT_FALSE((*runs)[0].record.latency_ms);
 }
 
+TEST_F(RunCommand, SummaryNamesTheMode) {
+  const auto r = run(concat({"run", "--model", "cifarnet", "--backend", "null", "--mode", "variant", "--no-db"}, quick()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "cifarnet on null (variant): ok")) << r.out;
+}
+
+// In a child (--timeout) as in process: a malformed model file is bad input
+// (exit 2, the parser's message), and nothing is stored.
+TEST_F(RunCommand, AMalformedModelFileIsBadUsageIsolatedOrNot) {
+  const fs::path bad = dir_ / "BAD.onnx";
+  std::ofstream(bad) << "not an onnx file";
+  const std::string db = (dir_ / "results.db").string();
+  for (const std::vector<std::string>& isolation : {std::vector<std::string>{}, std::vector<std::string>{"--timeout", "30"}}) {
+    const auto r = run(concat(concat({"run", "--onnx", bad.string(), "--backend", "null", "--db", db}, isolation), quick()));
+    EXPECT_EQ(r.exit_code, 2) << r.err << r.out;
+    EXPECT_TRUE(contains(r.err, "not an ONNX model")) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  auto opened = store::ResultsDb::open(db);
+  ASSERT_TRUE(opened.is_ok());
+  EXPECT_TRUE(opened->list_runs()->empty());
+}
+
 }  // namespace
 }  // namespace eb::cli::testing

@@ -4,6 +4,7 @@
 // without duplicates; Ctrl-C keeps what finished and exits 130.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -138,6 +139,42 @@ TEST_F(SweepCommand, CtrlCKeepsFinishedRunsAndExits130) {
   for (const auto& run : runs) EXPECT_EQ(run.record.status, RunStatus::ok) << "the interrupted run was recorded";
 }
 
+TEST_F(SweepCommand, EachBackendVariantIsARunOfItsOwn) {
+  const std::vector<std::string> args = concat({"sweep", "--models", "cifarnet", "--backends", "null, null:variant,native:bogus",
+                                                "--db", db(), "--input-size", "32"},
+                                               quick());
+  const auto r = run(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_TRUE(contains(r.err, "[2/3] cifarnet@32 on null (variant): ok")) << r.err;
+  EXPECT_TRUE(contains(r.out, "3 runs recorded")) << r.out;
+
+  const auto runs = stored_runs();
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].record.backend, "null");
+  EXPECT_EQ(runs[0].record.mode, "");
+  EXPECT_EQ(runs[1].record.backend, "null");
+  EXPECT_EQ(runs[1].record.mode, "variant");  // the child ran with --mode variant
+  EXPECT_EQ(runs[1].record.status, RunStatus::ok);
+  // A mode the backend refuses is that run's result, in the backend's words.
+  const auto& bogus = runs[2].record;
+  EXPECT_EQ(bogus.backend, "native");
+  EXPECT_EQ(bogus.mode, "bogus");
+  if (bogus.status != RunStatus::not_built) {
+    EXPECT_EQ(bogus.status, RunStatus::failed);
+    EXPECT_TRUE(contains(bogus.error.value_or(""), "unknown mode 'bogus'")) << bogus.error.value_or("");
+  }
+
+  // --resume tells the variants apart: all three are done, a new one is not.
+  const auto resumed = run(concat(args, {"--resume"}));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(contains(resumed.out, "0 runs recorded, 3 skipped")) << resumed.out;
+
+  const auto listed = run({"results", "--db", db(), "--backend", "null:variant"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 2) << listed.out;  // the header and one run
+  EXPECT_TRUE(contains(listed.out, ",null,variant,")) << listed.out;
+}
+
 TEST_F(SweepCommand, BadUsage) {
   auto r = run({"sweep", "--models", "cifarnet,nosuchnet", "--backends", "null", "--db", db()});
   EXPECT_EQ(r.exit_code, 2);
@@ -145,6 +182,12 @@ TEST_F(SweepCommand, BadUsage) {
   r = run({"sweep", "--models", "cifarnet", "--backends", "null,nope", "--memory-limit", "12Q", "--db", db()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "unknown backend 'nope'")) << r.err;
+  r = run({"sweep", "--models", "cifarnet", "--backends", "null,nope:script", "--db", db()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown backend 'nope'")) << r.err;
+  r = run({"sweep", "--models", "cifarnet", "--backends", "null,null:", "--db", db()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "'null:' names no mode")) << r.err;
   EXPECT_FALSE(fs::exists(db()));
 }
 

@@ -160,6 +160,28 @@ TEST_F(ReportPageTest, AMissingBaselineLeavesSpeedupsOutWithAReason) {
   EXPECT_TRUE(figures.time.present());
 }
 
+TEST_F(ReportPageTest, TheMatrixHasAColumnPerBackendVariant) {
+  const auto run = [](const std::string& model, const std::string& backend, const std::string& mode, double ms) {
+    bench::RunRecord r = testing::make_run(model, backend, ms);
+    r.mode = mode;
+    return r;
+  };
+  std::vector<store::StoredRun> runs = {{1, run("resnet18", "native", "", 25)},
+                                        {2, run("resnet18", "libtorch", "eager", 20)},
+                                        {3, run("resnet18", "libtorch", "script", 18)},
+                                        {4, run("resnet18", "opencv", "", 22)},
+                                        {5, run("resnet18", "darknet", "", 40)}};
+  const ReportData data = build_report_data(runs, {}, {.baseline = "libtorch:script"});
+  const Figures figures = make_figures(data);
+  const std::string md = render_markdown(data, figures);
+  EXPECT_NE(md.find("| Model | native | libtorch (eager) | libtorch (script) | opencv | darknet |"), std::string::npos) << md;
+  EXPECT_NE(md.find("Speedups are over **libtorch (script)**"), std::string::npos);
+  const std::string html = render_html(data, figures);
+  EXPECT_NE(html.find("<th class=\"config\">libtorch (script)</th>"), std::string::npos);
+  ASSERT_TRUE(figures.speedup.present());
+  EXPECT_NE(figures.speedup.svg.find("libtorch (eager)"), std::string::npos);
+}
+
 TEST(ZooTable, RowSetsOursBesideTheStudyInItsConvention) {
   // cifarnet builds in milliseconds; zoo_table() does the same for all 16.
   const zoo::ModelEntry* e = zoo::find("cifarnet");

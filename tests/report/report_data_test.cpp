@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <map>
 
 #include "synthetic.h"
 
@@ -128,6 +132,82 @@ TEST(ReportData, SpeedupMatchesTheBaselineRunWithTheSameThreads) {
   ASSERT_EQ(d.speedups.size(), 1u);
   EXPECT_DOUBLE_EQ(d.speedups[0].speedup, 2.0);
   EXPECT_EQ(d.configs[d.speedups[0].baseline_config].threads, 4);
+}
+
+bench::RunRecord with_mode(bench::RunRecord r, const std::string& mode) {
+  r.mode = mode;
+  return r;
+}
+
+// The sweep of characterize.sh: libtorch in both of its modes beside the others.
+std::vector<bench::RunRecord> variant_sweep() {
+  return {make_run("resnet18", "darknet", 60),
+          with_mode(make_run("resnet18", "libtorch", 30), "script"),
+          make_run("resnet18", "opencv", 40),
+          with_mode(make_run("resnet18", "libtorch", 20), "eager"),
+          make_run("resnet18", "native", 25),
+          with_mode(make_failure("c3d", "libtorch", RunStatus::unsupported, "no Conv3d in script"), "script"),
+          with_mode(make_run("c3d", "libtorch", 900), "eager")};
+}
+
+TEST(ReportData, EachModeOfABackendIsAConfigurationOfItsOwn) {
+  const ReportData d = build_report_data(stored(variant_sweep()), {}, {});
+  EXPECT_EQ(d.runs_superseded, 0);  // the modes do not supersede each other
+  std::vector<std::string> labels;
+  for (const auto& c : d.configs) labels.push_back(c.label);
+  // Table V's columns, in the same order in every table and chart.
+  EXPECT_EQ(labels, (std::vector<std::string>{"native", "libtorch (eager)", "libtorch (script)", "opencv", "darknet"}));
+  EXPECT_EQ(d.configs[1].backend, "libtorch");
+  EXPECT_EQ(d.configs[1].mode, "eager");
+  EXPECT_EQ(d.find("resnet18", config_of(d, "libtorch (script)"))->latency->median, 30);
+  const auto c3d = static_cast<std::size_t>(std::find(d.models.begin(), d.models.end(), "c3d") - d.models.begin());
+  EXPECT_EQ(d.matrix.cells[c3d][config_of(d, "libtorch (eager)")].status, RunStatus::ok);
+  EXPECT_EQ(d.matrix.cells[c3d][config_of(d, "libtorch (script)")].status, RunStatus::unsupported);
+  EXPECT_FALSE(d.matrix.cells[c3d][config_of(d, "native")].status.has_value());
+  // The mode is named even where it is the only thing that varies, and beside what else varies.
+  auto gpu = with_mode(make_run("resnet18", "libtorch", 3), "script");
+  gpu.device = "cuda";
+  const ReportData g = build_report_data(stored({with_mode(make_run("resnet18", "libtorch", 30), "script"), gpu}), {}, {});
+  EXPECT_EQ(g.configs[0].label, "libtorch (script) \xC2\xB7 cpu");
+  EXPECT_EQ(g.configs[1].label, "libtorch (script) \xC2\xB7 cuda");
+}
+
+TEST(ReportData, BaselineCanBeAVariant) {
+  const ReportData d = build_report_data(stored(variant_sweep()), {}, {.baseline = "libtorch:script"});
+  EXPECT_EQ(d.baseline, "libtorch (script)");
+  EXPECT_TRUE(d.notes.empty());
+  std::map<std::string, double> by_label;
+  for (const Speedup& s : d.speedups) {
+    EXPECT_EQ(d.configs[s.baseline_config].label, "libtorch (script)");
+    by_label[d.configs[s.config].label] = s.speedup;
+  }
+  // Over script's 30 ms; script itself and the model without a script run have none.
+  EXPECT_EQ(by_label, (std::map<std::string, double>{
+                          {"native", 30.0 / 25}, {"libtorch (eager)", 30.0 / 20}, {"opencv", 30.0 / 40}, {"darknet", 30.0 / 60}}));
+
+  // A backend alone is its default mode, which these runs do not have.
+  const ReportData plain = build_report_data(stored(variant_sweep()), {}, {.baseline = "libtorch"});
+  EXPECT_TRUE(plain.speedups.empty());
+  ASSERT_EQ(plain.notes.size(), 1u);
+  EXPECT_NE(plain.notes[0].find("no run of the baseline 'libtorch'"), std::string::npos) << plain.notes[0];
+  EXPECT_NE(plain.notes[0].find("'libtorch:eager', 'libtorch:script'"), std::string::npos) << plain.notes[0];
+}
+
+TEST(ReportData, ModesComeThroughTheDatabase) {
+  const auto path = std::filesystem::temp_directory_path() / ("eb_report_modes_" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = store::ResultsDb::open(path);
+    ASSERT_TRUE(db.is_ok()) << db.status().message();
+    for (const auto& r : variant_sweep()) ASSERT_TRUE(db->insert(r, {}).is_ok());
+    auto d = gather(*db, {.baseline = "libtorch:eager"}, /*with_table1=*/false);
+    ASSERT_TRUE(d.is_ok()) << d.status().message();
+    EXPECT_EQ(d->configs.size(), 5u);
+    EXPECT_EQ(d->configs[2].label, "libtorch (script)");
+    EXPECT_EQ(d->baseline, "libtorch (eager)");
+    EXPECT_EQ(d->speedup_summary.size(), 4u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 TEST(ReportData, EnvironmentsAreDeduplicatedPerBackend) {

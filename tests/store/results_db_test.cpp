@@ -23,7 +23,7 @@ TEST_F(ResultsDbTest, OpenCreatesParentDirectoriesSchemaAndWal) {
   EXPECT_TRUE(std::filesystem::exists(path));
   EXPECT_EQ(*db->schema_version(), latest_schema_version());
   EXPECT_EQ(query_text(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query_text(path, "SELECT version FROM schema_version"), "1");
+  EXPECT_EQ(query_text(path, "SELECT version FROM schema_version"), std::to_string(latest_schema_version()));
 }
 
 TEST_F(ResultsDbTest, RoundTripsRecordAndSamples) {
@@ -70,12 +70,42 @@ TEST_F(ResultsDbTest, FiltersByModelAndBackend) {
   ASSERT_TRUE(db->insert(sample_record("resnet18", "opencv"), {}).is_ok());
   ASSERT_TRUE(db->insert(sample_record("vgg16", "native"), {}).is_ok());
   EXPECT_EQ(db->list_runs()->size(), 3u);
-  EXPECT_EQ(db->list_runs({"resnet18", std::nullopt})->size(), 2u);
-  EXPECT_EQ(db->list_runs({std::nullopt, "native"})->size(), 2u);
-  auto one = db->list_runs({"resnet18", "opencv"});
+  EXPECT_EQ(db->list_runs({.model = "resnet18"})->size(), 2u);
+  EXPECT_EQ(db->list_runs({.backend = "native"})->size(), 2u);
+  auto one = db->list_runs({.model = "resnet18", .backend = "opencv"});
   ASSERT_EQ(one->size(), 1u);
   EXPECT_EQ((*one)[0].record.backend, "opencv");
-  EXPECT_TRUE(db->list_runs({"alexnet", std::nullopt})->empty());
+  EXPECT_TRUE(db->list_runs({.model = "alexnet"})->empty());
+}
+
+bench::RunRecord with_mode(bench::RunRecord r, const std::string& mode) {
+  r.mode = mode;
+  return r;
+}
+
+TEST_F(ResultsDbTest, ModeIsAColumnNullForTheDefault) {
+  const auto path = dir_ / "r.db";
+  auto db = ResultsDb::open(path);
+  ASSERT_TRUE(db.is_ok());
+  const bench::RunRecord script = with_mode(sample_record("resnet18", "libtorch"), "script");
+  ASSERT_TRUE(db->insert(sample_record("resnet18", "libtorch"), {}).is_ok());
+  ASSERT_TRUE(db->insert(script, {}).is_ok());
+  EXPECT_EQ(query_text(path, "SELECT group_concat(v, ' ') FROM (SELECT backend || ':' || ifnull(mode, 'NULL') AS v FROM runs ORDER BY id)"),
+            "libtorch:NULL libtorch:script");
+  auto runs = db->list_runs();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].record.mode, "");
+  EXPECT_EQ((*runs)[1].record, script);
+
+  // A backend alone is every mode of it; "" is its default mode only.
+  EXPECT_EQ(db->list_runs({.backend = "libtorch"})->size(), 2u);
+  auto only_script = db->list_runs({.backend = "libtorch", .mode = "script"});
+  ASSERT_EQ(only_script->size(), 1u);
+  EXPECT_EQ((*only_script)[0].record.mode, "script");
+  auto only_default = db->list_runs({.backend = "libtorch", .mode = ""});
+  ASSERT_EQ(only_default->size(), 1u);
+  EXPECT_EQ((*only_default)[0].record.mode, "");
+  EXPECT_TRUE(db->list_runs({.mode = "eager"})->empty());
 }
 
 TEST_F(ResultsDbTest, EnvironmentsAreDeduplicated) {
@@ -104,6 +134,13 @@ TEST_F(ResultsDbTest, HasRunMatchesTheResumeKey) {
   bench::RunRecord other_options = record;
   other_options.options.target_ci_pct = 2.0;
   EXPECT_FALSE(*db->has_run(bench::key_of(other_options)));
+
+  // A variant is a run of its own, and the default mode is one too.
+  const bench::RunRecord variant = with_mode(record, "unfused");
+  EXPECT_FALSE(*db->has_run(bench::key_of(variant)));
+  ASSERT_TRUE(db->insert(variant, {}).is_ok());
+  EXPECT_TRUE(*db->has_run(bench::key_of(variant)));
+  EXPECT_FALSE(*db->has_run(bench::key_of(with_mode(record, "plain"))));
 }
 
 TEST_F(ResultsDbTest, ReopeningKeepsRunsAndContinuesIds) {
@@ -185,7 +222,8 @@ TEST_F(ResultsDbTest, ExportsCsv) {
   ASSERT_TRUE(db->insert(sample_record(), {}).is_ok());
   bench::RunRecord failed;
   failed.model = "c3d";
-  failed.backend = "opencv";
+  failed.backend = "libtorch";
+  failed.mode = "script";
   failed.status = bench::RunStatus::failed;
   failed.error = "layer \"conv3d\", unsupported\nsecond line";
   ASSERT_TRUE(db->insert(failed, {}).is_ok());
@@ -200,6 +238,10 @@ TEST_F(ResultsDbTest, ExportsCsv) {
   };
   for (const auto& row : rows) ASSERT_EQ(row.size(), rows[0].size());
   EXPECT_EQ(rows[1][col("model")], "resnet18");
+  EXPECT_EQ(col("mode"), col("backend") + 1);
+  EXPECT_EQ(rows[1][col("mode")], "");  // the default mode
+  EXPECT_EQ(rows[2][col("backend")], "libtorch");
+  EXPECT_EQ(rows[2][col("mode")], "script");
   EXPECT_EQ(rows[1][col("median_ms")], "10.25");
   EXPECT_EQ(rows[1][col("ci95_low_ms")], "");  // unmeasured: empty, not 0
   EXPECT_EQ(rows[1][col("stable")], "true");
@@ -207,7 +249,7 @@ TEST_F(ResultsDbTest, ExportsCsv) {
   EXPECT_EQ(rows[2][col("error")], failed.error);
   EXPECT_EQ(rows[2][col("median_ms")], "");
 
-  auto filtered = db->export_csv({"c3d", std::nullopt});
+  auto filtered = db->export_csv({.model = "c3d"});
   EXPECT_EQ(parse_csv(*filtered).size(), 2u);
 }
 
@@ -215,7 +257,7 @@ TEST_F(ResultsDbTest, ExportsJson) {
   auto db = ResultsDb::open(dir_ / "r.db");
   ASSERT_TRUE(db.is_ok());
   const int64_t a = *db->insert(sample_record("resnet18"), {});
-  const int64_t b = *db->insert(sample_record("vgg16"), {});
+  const int64_t b = *db->insert(with_mode(sample_record("vgg16"), "plain"), {});
   auto text = db->export_json();
   ASSERT_TRUE(text.is_ok());
   const auto j = nlohmann::json::parse(*text);
@@ -224,13 +266,15 @@ TEST_F(ResultsDbTest, ExportsJson) {
   EXPECT_EQ(j[0]["id"], a);
   EXPECT_EQ(j[1]["id"], b);
   EXPECT_EQ(j[1]["model"], "vgg16");
+  EXPECT_EQ(j[1]["mode"], "plain");
+  EXPECT_TRUE(j[0]["mode"].is_null());
   EXPECT_EQ(j[0]["latency_ms"]["median"], 10.25);
   EXPECT_TRUE(j[0]["latency_ms"]["ci95_low"].is_null());
   EXPECT_EQ(j[0]["env"]["host"], "bench-host");
   auto back = bench::record_from_json(j[0]);
   ASSERT_TRUE(back.is_ok());
   EXPECT_EQ(*back, sample_record("resnet18"));
-  EXPECT_EQ(nlohmann::json::parse(*db->export_json({"alexnet", std::nullopt})).size(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(*db->export_json({.model = "alexnet"})).size(), 0u);
 }
 
 }  // namespace

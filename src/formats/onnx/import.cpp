@@ -45,7 +45,12 @@ Status Importer::read_opset() {
     if (op.domain().empty() || op.domain() == "ai.onnx") s_.opset = op.version();
   // IR version 1/2 files may predate opset_import; they mean opset 1.
   if (model_.opset_import_size() == 0 && model_.ir_version() < 3) s_.opset = 1;
-  if (s_.opset < 1) return invalid_argument("the model imports no default-domain (ai.onnx) opset");
+  if (s_.opset < 1) {
+    // Valid ONNX of other domains only (the training ops of ai.onnx.preview.training): ops we lack.
+    for (const auto& op : model_.opset_import())
+      if (!op.domain().empty()) return unsupported("the model imports opsets of domain '" + op.domain() + "' only, not ai.onnx");
+    return invalid_argument("the model imports no default-domain (ai.onnx) opset");
+  }
   if (s_.opset > kMaxOpset)
     return unsupported("opset " + std::to_string(s_.opset) + " is newer than the newest supported (" + std::to_string(kMaxOpset) + ")");
   return Status::ok();

@@ -13,9 +13,6 @@
 #include <sstream>
 
 #include "graph/builder.h"
-#ifdef EB_HAVE_ONNX_IMPORT
-#include "formats/onnx/onnx.h"
-#endif
 #include "runtime/reference/reference.h"
 
 namespace eb::ref::testing {
@@ -522,62 +519,5 @@ CaseResult run_onnx_case(const std::string& case_dir, double rtol, double atol) 
   }
   return result(CaseOutcome::pass, "max rel err " + std::to_string(worst));
 }
-
-#ifdef EB_HAVE_ONNX_IMPORT
-CaseResult run_onnx_case_imported(const std::string& case_dir, double rtol, double atol) {
-  const fs::path dir(case_dir);
-  CaseModel m;
-  if (auto bad = read_case_model(dir, m)) return *bad;
-  const auto& g = m.model.graph();
-  const onnx::NodeProto& node = g.node(0);
-  // Activations: every input of Add and Concat, input 0 of anything else.
-  const bool all_activations = node.op_type() == "Add" || node.op_type() == "Concat";
-  std::map<std::string, bool> is_activation;
-  for (int slot = 0; slot < node.input_size(); ++slot)
-    if (!node.input(slot).empty()) is_activation[node.input(slot)] = all_activations || slot == 0;
-
-  const auto data_sets = sorted_entries(dir, "test_data_set_");
-  if (data_sets.empty()) return result(CaseOutcome::error, "no test_data_set_*");
-  double worst = 0.0;
-  for (const fs::path& set : data_sets) {
-    onnx_format::ImportOptions options;
-    std::map<std::string, OnnxTensor> fed;
-    const auto input_files = sorted_entries(set, "input_");
-    for (std::size_t k = 0; k < input_files.size() && k < static_cast<std::size_t>(g.input_size()); ++k) {
-      const std::string& name = g.input(static_cast<int>(k)).name();
-      if (is_activation[name]) {
-        auto t = load_tensor(input_files[k]);
-        if (!t.is_ok()) return result(CaseOutcome::error, t.status().message());
-        if (!t->is_float()) return result(CaseOutcome::unsupported, "input '" + name + "' is not float32");
-        fed[name] = std::move(t).value();
-      } else {
-        std::string bytes;
-        if (Status st = read_bytes(input_files[k], bytes); !st.is_ok()) return result(CaseOutcome::error, st.message());
-        options.constant_inputs[name] = std::move(bytes);
-      }
-    }
-    auto expected = load_tensor(set / "output_0.pb");
-    if (!expected.is_ok()) return result(CaseOutcome::error, expected.status().message());
-    if (!expected->is_float()) return result(CaseOutcome::unsupported, "output is not float32");
-
-    auto graph = onnx_format::load_onnx((dir / "model.onnx").string(), options);
-    if (!graph.is_ok()) {
-      const bool unsup = graph.status().code() == ErrorCode::unsupported;
-      return result(unsup ? CaseOutcome::unsupported : CaseOutcome::error, "import: " + graph.status().message());
-    }
-    std::vector<std::vector<float>> feeds;
-    for (ValueId id : graph->inputs) {
-      auto it = fed.find(graph->value(id).name);
-      if (it == fed.end()) return result(CaseOutcome::error, "the imported graph has an unexpected input '" + graph->value(id).name + "'");
-      feeds.push_back(it->second.f);
-    }
-    auto out = run_graph(*graph, feeds);
-    if (!out.is_ok()) return result(CaseOutcome::fail, "run_graph: " + out.status().message());
-    const Shape got = graph->value(graph->outputs[0]).desc.shape;
-    if (auto bad = compare(set, got, (*out)[0], *expected, rtol, atol, worst)) return *bad;
-  }
-  return result(CaseOutcome::pass, "max rel err " + std::to_string(worst));
-}
-#endif
 
 }  // namespace eb::ref::testing

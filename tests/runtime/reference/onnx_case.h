@@ -3,7 +3,8 @@
 // the case's model is mapped by hand onto our IR (weights and shape-like
 // inputs read from the case's input tensors), run with eb::ref::run_graph and
 // compared with the expected outputs. This keeps the oracle's conformance
-// independent of the importer.
+// independent of the importer. (The same cases through the importer are run
+// by eb_conformance's run_case, conformance/run_case.h.)
 #pragma once
 
 #include <string>
@@ -26,13 +27,6 @@ struct CaseResult {
 
 // Compares with |actual - expected| <= atol + rtol * |expected|.
 CaseResult run_onnx_case(const std::string& case_dir, double rtol = 1e-4, double atol = 1e-6);
-
-#ifdef EB_HAVE_ONNX_IMPORT
-// The same case end to end through the ONNX importer
-// (eb::onnx_format::load_onnx): weights and shape-like inputs are frozen as
-// constants with ImportOptions::constant_inputs; the activations are fed.
-CaseResult run_onnx_case_imported(const std::string& case_dir, double rtol = 1e-4, double atol = 1e-6);
-#endif
 
 // "conv", "maxpool", ... : the op family a case name (test_<family>_...) belongs to.
 std::string case_family(const std::string& case_name);

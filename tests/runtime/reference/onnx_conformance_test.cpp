@@ -1,7 +1,9 @@
 // Conformance of the reference kernels against ONNX's own backend tests
 // (Debian's libonnx-testdata), each case's single node mapped by hand onto
 // our IR (onnx_case.h). The sweep reports pass counts per op family and fails
-// on any mismatch; the fixed list below must keep passing.
+// on any mismatch; the fixed list below must keep passing. Where
+// eb_conformance is built, the same cases also go through the ONNX importer
+// (conformance/run_case.h) onto the reference kernels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +13,10 @@
 #include <map>
 
 #include "onnx_case.h"
+#ifdef EB_HAVE_CONFORMANCE
+#include "conformance/run_case.h"
+#include "runtime/reference/reference.h"
+#endif
 
 namespace eb::ref::testing {
 namespace {
@@ -97,7 +103,7 @@ TEST(OnnxConformanceTest, SweepReportsPerFamilyAndNeverMismatches) {
   EXPECT_GE(total.pass, static_cast<int>(std::size(kMustPass)));
 }
 
-#ifdef EB_HAVE_ONNX_IMPORT
+#ifdef EB_HAVE_CONFORMANCE
 // Cases the importer maps to a graph that computes something else; the
 // reference path (onnx_case.h) declines them as unsupported. Reported to the
 // importer's owner; remove an entry once it is fixed.
@@ -105,31 +111,41 @@ TEST(OnnxConformanceTest, SweepReportsPerFamilyAndNeverMismatches) {
 //    (output 1 of a x2 upsample reads input 1, not input 0), but is imported as Upsample.
 const std::string kKnownImporterMismatches[] = {"test_resize_upsample_sizes_nearest_ceil_half_pixel"};
 
-// End to end: load_onnx, then run_graph. A case the importer declines is
-// reported, not failed (that is the importer's business); a case it imports
-// must compute the right numbers.
+// One case end to end: the ONNX importer, then the reference kernels.
+conformance::CaseResult run_imported(const std::string& name) {
+  const conformance::Execute on_reference = [](const Graph& graph, const std::vector<std::vector<float>>& inputs) {
+    return run_graph(graph, inputs);
+  };
+  return conformance::run_case({name, fs::path(kNodeDir) / name}, on_reference);
+}
+
+// A case the importer declines is reported, not failed (that is the
+// importer's business); a case it imports must compute the right numbers.
 TEST(OnnxConformanceTest, ThroughTheImporterNeverMismatches) {
   if (!have_test_data()) GTEST_SKIP() << kNodeDir << " is missing (Debian package libonnx-testdata)";
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(kNodeDir))
     if (swept(e.path().filename().string())) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
-  std::map<std::string, std::map<CaseOutcome, int>> by_family;
+  std::map<std::string, std::map<conformance::Outcome, int>> by_family;
   int pass = 0;
   for (const std::string& name : names) {
-    const CaseResult r = run_onnx_case_imported((fs::path(kNodeDir) / name).string());
+    const conformance::CaseResult r = run_imported(name);
     ++by_family[case_family(name)][r.outcome];
-    pass += r.outcome == CaseOutcome::pass;
-    if (r.outcome != CaseOutcome::pass) std::cout << "  " << name << ": " << to_string(r.outcome) << " (" << r.detail << ")\n";
+    pass += r.outcome == conformance::Outcome::pass;
+    if (r.outcome != conformance::Outcome::pass) std::cout << "  " << name << ": " << to_string(r.outcome) << " (" << r.detail << ")\n";
     const bool known = std::find(std::begin(kKnownImporterMismatches), std::end(kKnownImporterMismatches), name) !=
                        std::end(kKnownImporterMismatches);
-    if (known && r.outcome == CaseOutcome::fail) std::cout << "    (a known importer issue, see kKnownImporterMismatches)\n";
-    if (!known) EXPECT_NE(r.outcome, CaseOutcome::fail) << name << ": " << r.detail;
+    if (known && r.outcome == conformance::Outcome::fail) std::cout << "    (a known importer issue, see kKnownImporterMismatches)\n";
+    if (!known) {
+      EXPECT_NE(r.outcome, conformance::Outcome::fail) << name << ": " << r.detail;
+    }
+    EXPECT_NE(r.outcome, conformance::Outcome::error) << name << ": " << r.detail;
   }
   std::printf("through the importer:\n%-20s %5s %5s %12s %6s\n", "family", "pass", "fail", "unsupported", "error");
   for (auto& [family, t] : by_family)
-    std::printf("  %-18s %5d %5d %12d %6d\n", family.c_str(), t[CaseOutcome::pass], t[CaseOutcome::fail], t[CaseOutcome::unsupported],
-                t[CaseOutcome::error]);
+    std::printf("  %-18s %5d %5d %12d %6d\n", family.c_str(), t[conformance::Outcome::pass], t[conformance::Outcome::fail],
+                t[conformance::Outcome::unsupported], t[conformance::Outcome::error]);
   std::printf("total: %d of %zu cases pass\n", pass, names.size());
 }
 #endif
@@ -142,14 +158,14 @@ TEST_P(OnnxConformanceCase, Passes) {
   EXPECT_EQ(r.outcome, CaseOutcome::pass) << to_string(r.outcome) << ": " << r.detail;
 }
 
-#ifdef EB_HAVE_ONNX_IMPORT
+#ifdef EB_HAVE_CONFORMANCE
 // The fixed list must pass end to end through the importer too.
 class OnnxImportedCase : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(OnnxImportedCase, Passes) {
   if (!have_test_data()) GTEST_SKIP() << kNodeDir << " is missing (Debian package libonnx-testdata)";
-  const CaseResult r = run_onnx_case_imported((fs::path(kNodeDir) / GetParam()).string());
-  EXPECT_EQ(r.outcome, CaseOutcome::pass) << to_string(r.outcome) << ": " << r.detail;
+  const conformance::CaseResult r = run_imported(GetParam());
+  EXPECT_EQ(r.outcome, conformance::Outcome::pass) << to_string(r.outcome) << ": " << r.detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(OnnxImported, OnnxImportedCase, ::testing::ValuesIn(kMustPass),
