@@ -17,6 +17,12 @@
 // clobbers its input would otherwise go unnoticed). Then the model's
 // prepared backends are released before the next model is built.
 //
+// A backend that takes fewer threads than --threads (its capabilities'
+// config "max_threads": Debian's libdarknet, built without OpenMP, takes 1)
+// would refuse the run and never be timed; it runs on the most it takes
+// instead, its row says so ("darknet (1 thread)") and a note under the table
+// says why: its ratios compare fewer threads with --threads.
+//
 // Only the Backend interface is used: no framework header is included here.
 #include <algorithm>
 #include <charconv>
@@ -49,7 +55,12 @@ constexpr std::string_view kBaseline = "native";
 struct Variant {
   std::string id;
   std::string mode;
-  std::string label() const { return mode.empty() ? id : id + ":" + mode; }
+  std::optional<int> capped_threads;  // set where the backend takes fewer than --threads
+  std::string name() const { return mode.empty() ? id : id + ":" + mode; }
+  std::string label() const {
+    if (!capped_threads) return name();
+    return name() + " (" + std::to_string(*capped_threads) + (*capped_threads == 1 ? " thread)" : " threads)");
+  }
 };
 
 struct Options {
@@ -97,7 +108,8 @@ void print_usage() {
                "  --models      zoo ids (default: all 16)\n"
                "  --backends    registry ids, id:mode for a mode (default: every built backend but null,\n"
                "                each of its modes apart); native is always added as the baseline\n"
-               "  --threads     threads for every backend (default 2)\n"
+               "  --threads     threads for every backend (default 2); one that takes fewer runs on\n"
+               "                the most it takes, labelled so\n"
                "  --rounds      rounds of alternating blocks (default 3)\n"
                "  --block-secs  seconds of back-to-back invokes per backend per round (default 0.5)\n"
                "  --input-size  H = W of the input (default: each model's own)\n");
@@ -137,9 +149,28 @@ std::vector<std::string> modes_of(const eb::Backend& backend) {
   return modes;
 }
 
+// The most threads a built backend takes (its capabilities' "max_threads"),
+// or none where it sets no limit.
+std::optional<int> max_threads_of(const eb::Backend& backend) {
+  const auto caps = backend.capabilities();
+  const auto it = caps.config.find("max_threads");
+  if (it == caps.config.end()) return std::nullopt;
+  auto value = parse_number<int>("max_threads", it->second);
+  if (!value.is_ok() || *value < 1) return std::nullopt;  // not a limit: the backend's own check has the last word
+  return *value;
+}
+
+// Caps the variant at the threads its backend takes, when fewer than asked.
+void cap_threads(Variant& v, int requested) {
+  auto entry = eb::find_backend(v.id);
+  if (!entry.is_ok() || !(*entry)->make) return;
+  const std::optional<int> most = max_threads_of(*(*entry)->make());
+  if (most && *most < requested) v.capped_threads = *most;
+}
+
 eb::Result<Variant> parse_variant(const std::string& text) {
   const std::size_t colon = text.find(':');
-  Variant v{text.substr(0, colon), colon == std::string::npos ? "" : text.substr(colon + 1)};
+  Variant v{text.substr(0, colon), colon == std::string::npos ? "" : text.substr(colon + 1), std::nullopt};
   EB_ASSIGN_OR_RETURN(const eb::BackendEntry* entry, eb::find_backend(v.id));
   if (v.id == "null") return eb::invalid_argument("the null backend computes nothing; it has no place in this table");
   if (!entry->make || v.mode.empty()) return v;  // a backend not built shows as such in the table
@@ -156,8 +187,8 @@ std::vector<Variant> default_variants() {
   for (const eb::BackendEntry& e : eb::backend_table()) {
     if (e.id == "null" || !e.make) continue;
     const auto modes = modes_of(*e.make());
-    if (modes.empty()) variants.push_back({e.id, ""});
-    for (const std::string& m : modes) variants.push_back({e.id, m});
+    if (modes.empty()) variants.push_back({e.id, "", std::nullopt});
+    for (const std::string& m : modes) variants.push_back({e.id, m, std::nullopt});
   }
   return variants;
 }
@@ -217,11 +248,12 @@ eb::Result<Options> parse_options(int argc, char** argv) {
     if (chosen.empty()) return eb::invalid_argument("--backends: no backend given");
   }
   // Native, once and first: every ratio and every output check refer to it.
-  o.variants.push_back({std::string(kBaseline), ""});
+  o.variants.push_back({std::string(kBaseline), "", std::nullopt});
   for (Variant& v : chosen) {
-    const bool seen = std::any_of(o.variants.begin(), o.variants.end(), [&](const Variant& w) { return w.label() == v.label(); });
+    const bool seen = std::any_of(o.variants.begin(), o.variants.end(), [&](const Variant& w) { return w.name() == v.name(); });
     if (!seen) o.variants.push_back(std::move(v));
   }
+  for (Variant& v : o.variants) cap_threads(v, o.threads);
   return o;
 }
 
@@ -305,7 +337,7 @@ std::optional<Contender> prepare_variant(const Variant& v, const eb::Graph& grap
   }
   Contender c;
   eb::BackendOptions bo;
-  bo.threads = o.threads;
+  bo.threads = v.capped_threads.value_or(o.threads);
   bo.mode = v.mode;
   Status st = guarded("creating the backend", [&] {
     c.backend = (*entry)->make();
@@ -454,13 +486,13 @@ Ratios ratios_to(const Row& row, const Row& baseline) {
 }
 
 void print_text_header() {
-  std::printf("%-17s %-16s %10s %10s %8s %9s %6s %9s\n", "model", "backend", "median ms", "p90 ms", "x native", "p90 x nat", "runs",
+  std::printf("%-17s %-20s %10s %10s %8s %9s %6s %9s\n", "model", "backend", "median ms", "p90 ms", "x native", "p90 x nat", "runs",
               "rel err");
 }
 
 void print_text_rows(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
-    std::printf("%-17s %-16s ", row.model.c_str(), row.backend.c_str());
+    std::printf("%-17s %-20s ", row.model.c_str(), row.backend.c_str());
     if (row.summary) {
       const Ratios r = ratios_to(row, rows.front());
       std::printf("%10.3f %10.3f %8s %9s %6zu %9s\n", row.summary->median_ms, row.summary->p90_ms, number(r.median, "%.2f").c_str(),
@@ -501,9 +533,9 @@ void print_geomeans(const Options& o, const std::vector<std::vector<Row>>& all) 
       }
     }
     if (count == 0) {
-      std::printf("  %-16s no model timed\n", o.variants[k].label().c_str());
+      std::printf("  %-20s no model timed\n", o.variants[k].label().c_str());
     } else {
-      std::printf("  %-16s %.2f (%d models)\n", o.variants[k].label().c_str(), std::exp(log_sum / count), count);
+      std::printf("  %-20s %.2f (%d models)\n", o.variants[k].label().c_str(), std::exp(log_sum / count), count);
     }
   }
 }
@@ -517,17 +549,33 @@ std::string load_average() {
   return buf;
 }
 
+bool any_capped(const Options& o) {
+  return std::any_of(o.variants.begin(), o.variants.end(), [](const Variant& v) { return v.capped_threads.has_value(); });
+}
+
+// Why a row ran on fewer threads than the others: its ratios are not like for like.
+void print_capped_note(std::FILE* to, const Options& o) {
+  for (const Variant& v : o.variants) {
+    if (!v.capped_threads) continue;
+    const int n = *v.capped_threads;
+    std::fprintf(to, "note: %s ran on %d thread%s, not %d: %s takes at most %d (max_threads in 'edgebench backends') and refuses "
+                 "more as unsupported; its ratios compare %d thread%s with native's %d\n",
+                 v.label().c_str(), n, n == 1 ? "" : "s", o.threads, v.id.c_str(), n, n, n == 1 ? "" : "s", o.threads);
+  }
+}
+
 // What was compared, under which conditions: a table without it cannot be read.
 void print_preamble(std::FILE* to, const Options& o) {
-  std::fprintf(to, "threads %d for every backend; %d rounds of %.2f s blocks per backend; input %s; output check: relative error <= 1e-3 "
+  std::fprintf(to, "threads %d for every backend%s; %d rounds of %.2f s blocks per backend; input %s; output check: relative error <= 1e-3 "
                "against native\n",
-               o.threads, o.rounds, o.block_secs, o.input_size ? (std::to_string(o.input_size) + "x" + std::to_string(o.input_size)).c_str()
+               o.threads, any_capped(o) ? " that takes them (the others: as labelled, see the note under the table)" : "", o.rounds,
+               o.block_secs, o.input_size ? (std::to_string(o.input_size) + "x" + std::to_string(o.input_size)).c_str()
                                                                 : "each model's own");
   for (const Variant& v : o.variants) {
     auto entry = eb::find_backend(v.id);
     std::string version = "not built";
     if (entry.is_ok() && (*entry)->make) version = (*entry)->make()->capabilities().version;
-    std::fprintf(to, "  %-16s %s\n", v.label().c_str(), version.c_str());
+    std::fprintf(to, "  %-20s %s\n", v.label().c_str(), version.c_str());
   }
   std::fprintf(to, "load average at start: %s\n", load_average().c_str());
   std::fprintf(to, "ratios: backend / native (above 1: slower than native); medians and p90 are nearest-rank over all blocks\n\n");
@@ -560,7 +608,10 @@ int main(int argc, char** argv) {
     for (const Row& r : rows) all_well = all_well && r.status != RowStatus::failed && r.status != RowStatus::mismatch;
     all.push_back(std::move(rows));
   }
-  if (!o.csv) {
+  if (o.csv) {
+    print_capped_note(stderr, o);
+  } else {
+    print_capped_note(stdout, o);
     print_geomeans(o, all);
     std::printf("load average at end: %s\n", load_average().c_str());
   }

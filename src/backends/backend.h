@@ -33,7 +33,10 @@ struct Capabilities {
   std::string version;                   // the framework's own version string
   std::vector<std::string> devices;      // e.g. {"cpu"}
   std::vector<std::string> precisions;   // e.g. {"fp32"}
-  std::map<std::string, std::string> config;  // threads, BLAS, ISA... as configured
+  // threads, BLAS, ISA... as configured. "threads" is what the backend uses
+  // now; "default_threads", where present, what it takes for threads = 0;
+  // "max_threads", where present, the most it accepts.
+  std::map<std::string, std::string> config;
 };
 
 // Time spent in one node during a profiling pass (never during timed runs).

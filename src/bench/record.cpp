@@ -93,11 +93,32 @@ json latency_to_json(const LatencyMs& l) {
 }
 
 json energy_to_json(const Energy& e) {
-  return {{"source", e.source},
-          {"avg_power_w", nullable(e.avg_power_w)},
-          {"idle_power_w", nullable(e.idle_power_w)},
-          {"mj_per_inference", nullable(e.mj_per_inference)},
-          {"net_mj_per_inference", nullable(e.net_mj_per_inference)}};
+  json j = {{"source", e.source},
+            {"avg_power_w", nullable(e.avg_power_w)},
+            {"idle_power_w", nullable(e.idle_power_w)},
+            {"mj_per_inference", nullable(e.mj_per_inference)},
+            {"net_mj_per_inference", nullable(e.net_mj_per_inference)}};
+  if (!e.samples.empty()) {
+    json samples = json::array();
+    for (const PowerSample& s : e.samples) samples.push_back(json::array({s.t_s, s.watts}));
+    j["samples"] = std::move(samples);
+  }
+  return j;
+}
+
+Result<std::vector<PowerSample>> power_samples_from_json(const json& j) {
+  if (!j.is_array()) return invalid_argument("run record key 'energy.samples': expected an array of [t_s, W]");
+  std::vector<PowerSample> samples;
+  samples.reserve(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const json& p = j[i];
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) {
+      return invalid_argument("run record key 'energy.samples[" + std::to_string(i) + "]': expected [t_s, W], got " +
+                              p.dump());
+    }
+    samples.push_back({p[0].get<double>(), p[1].get<double>()});
+  }
+  return samples;
 }
 
 Result<LatencyMs> latency_from_json(const json& j) {
@@ -126,6 +147,9 @@ Result<Energy> energy_from_json(const json& j) {
   r.get("mj_per_inference", e.mj_per_inference);
   r.get("net_mj_per_inference", e.net_mj_per_inference);
   if (!r.status().is_ok()) return r.status();
+  if (const json* v = r.find("samples"); v && !v->is_null()) {
+    EB_ASSIGN_OR_RETURN(e.samples, power_samples_from_json(*v));
+  }
   return e;
 }
 
@@ -157,6 +181,23 @@ Result<RunStatus> parse_run_status(std::string_view text) {
   }
   return invalid_argument("unknown run status '" + std::string(text) +
                           "' (expected ok|unsupported|failed|out_of_memory|crashed|timeout|not_built)");
+}
+
+std::vector<PowerSample> thin_evenly(std::vector<PowerSample> samples, std::size_t max_points) {
+  if (samples.size() <= max_points) return samples;
+  if (max_points < 2) {
+    samples.resize(max_points);
+    return samples;
+  }
+  // Index i * (n - 1) / (m - 1), rounded: strictly increasing because n > m,
+  // from 0 to n - 1.
+  const std::size_t last = samples.size() - 1;
+  std::vector<PowerSample> kept;
+  kept.reserve(max_points);
+  for (std::size_t i = 0; i < max_points; ++i) {
+    kept.push_back(samples[(i * last + (max_points - 1) / 2) / (max_points - 1)]);
+  }
+  return kept;
 }
 
 void apply_timings(RunRecord& record, const RunTimings& timings) {
@@ -195,9 +236,13 @@ json to_json(const Environment& env) {
 }
 
 json to_json(const RunOptions& o) {
-  return {{"warmup_runs", o.warmup_runs}, {"warmup_secs", o.warmup_secs},     {"runs", o.runs},
-          {"min_secs", o.min_secs},       {"max_secs", o.max_secs},           {"target_ci_pct", o.target_ci_pct},
-          {"max_runs", o.max_runs}};
+  json j = {{"warmup_runs", o.warmup_runs}, {"warmup_secs", o.warmup_secs},     {"runs", o.runs},
+            {"min_secs", o.min_secs},       {"max_secs", o.max_secs},           {"target_ci_pct", o.target_ci_pct},
+            {"max_runs", o.max_runs}};
+  // Only when not the default: options_hash hashes this object, and the
+  // records stored before "purpose" existed must keep their hashes.
+  if (o.purpose != kLatencyPurpose) j["purpose"] = o.purpose;
+  return j;
 }
 
 json to_json(const RunRecord& r) {
@@ -261,6 +306,7 @@ Result<RunOptions> options_from_json(const json& j) {
   r.get("max_secs", o.max_secs);
   r.get("target_ci_pct", o.target_ci_pct);
   r.get("max_runs", o.max_runs);
+  r.get("purpose", o.purpose);
   if (!r.status().is_ok()) return r.status();
   return o;
 }

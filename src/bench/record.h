@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,14 +40,32 @@ struct LatencyMs {
   bool operator==(const LatencyMs&) const = default;
 };
 
+// One power reading inside the measured window, for plots.
+struct PowerSample {
+  double t_s = 0;    // from the start of the measured window
+  double watts = 0;
+  bool operator==(const PowerSample&) const = default;
+};
+
 struct Energy {
   std::string source;
   std::optional<double> avg_power_w;
   std::optional<double> idle_power_w;
   std::optional<double> mj_per_inference;
   std::optional<double> net_mj_per_inference;
+  // A power source's readings over the window, in time order; JSON "samples":
+  // [[t_s, W], ...], left out when empty (energy counters give none).
+  // "= {}": Energy{source, w, w, mj, mj} (no samples) stays free of -Wmissing-field-initializers.
+  std::vector<PowerSample> samples = {};
   bool operator==(const Energy&) const = default;
 };
+
+// At 10 Hz this is about 17 minutes of readings; a longer run keeps a plot's
+// worth of them (some 250 kB of JSON) instead of bloating the database.
+inline constexpr std::size_t kMaxPowerSamples = 10'000;
+// At most max_points of `samples`, evenly spread over them by index, the
+// first and last always kept (max_points < 2 keeps the first only, or none).
+std::vector<PowerSample> thin_evenly(std::vector<PowerSample> samples, std::size_t max_points = kMaxPowerSamples);
 
 struct RunRecord {
   std::string model;

@@ -9,12 +9,17 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "bench/clock.h"
 #include "common/status.h"
 
 namespace eb::bench {
+
+// What a run is for (RunOptions::purpose).
+inline constexpr char kLatencyPurpose[] = "latency";  // edgebench run and sweep
+inline constexpr char kThermalPurpose[] = "thermal";  // edgebench thermal: runs until the temperature is steady
 
 struct RunOptions {
   int64_t warmup_runs = 3;     // at least this many warmup inferences ...
@@ -27,6 +32,11 @@ struct RunOptions {
   // a sub-microsecond invoke (the null backend) cannot fill memory with
   // samples before min_secs; 1e6 samples are 8 MB. 0 means no cap.
   int64_t max_runs = 1'000'000;
+  // Part of the run's identity (the options hash): a thermal run of a
+  // configuration neither resumes nor supersedes its latency run in the
+  // report. Written to JSON only when not "latency", so that the hashes of
+  // records from before it existed do not change.
+  std::string purpose = kLatencyPurpose;
 
   bool operator==(const RunOptions&) const = default;
 };

@@ -84,7 +84,11 @@ RunStatus run_status_for(const Status& status) {
 
 int resolve_threads(const Capabilities& caps, int requested) {
   if (requested > 0) return requested;
-  if (const auto it = caps.config.find("threads"); it != caps.config.end()) {
+  // "default_threads": what the backend takes for 0, where its "threads"
+  // shows a current state that may differ (libtorch).
+  for (const char* key : {"default_threads", "threads"}) {
+    const auto it = caps.config.find(key);
+    if (it == caps.config.end()) continue;
     int n = 0;
     const auto& s = it->second;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);

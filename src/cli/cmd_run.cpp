@@ -29,6 +29,7 @@
 #include "bench/sweep.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/model_source.h"
 #include "cli/profile_summary.h"
 #include "cli/sensor_options.h"
@@ -40,12 +41,10 @@
 namespace eb::cli {
 namespace {
 
-constexpr const char* kDefaultDb = "results/edgebench.db";
-
 struct RunArgs {
   ModelSource source;
   bench::RunSpec spec;
-  std::string db = kDefaultDb;
+  std::string db = kDefaultDbPath;
   bool no_db = false;
   std::string json_path;
   std::string samples_path;
@@ -416,12 +415,8 @@ std::string record_model_label(const ModelSource& source) {
 }
 
 void add_measurement_options(CLI::App& cmd, bench::RunSpec& spec) {
-  auto& b = spec.backend_options;
   auto& o = spec.options;
-  cmd.add_option("--device", b.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd.add_option("--threads", b.threads, "threads the backend may use (0: all cores)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--precision", b.precision, "fp32, fp16, bf16 or int8")->check(CLI::IsMember({"fp32", "fp16", "bf16", "int8"}));
-  cmd.add_option("--mode", b.mode, "backend-specific variant (e.g. native: unfused, plain; libtorch: eager, script)");
+  add_backend_options(cmd, spec.backend_options);
   cmd.add_option("--warmup-runs", o.warmup_runs, "warm up with at least this many inferences")->capture_default_str();
   cmd.add_option("--warmup-secs", o.warmup_secs, "... and for at least this long")->capture_default_str();
   cmd.add_option("--runs", o.runs, "measure at least this many inferences")->capture_default_str();
@@ -467,11 +462,8 @@ void add_run_command(CLI::App& app, CommandSet& set) {
                   "cap the run's memory, e.g. 1G or 512M (runs it in a child process: cgroup v2 memory.max where "
                   "delegated, else RLIMIT_AS)");
   cmd->add_option("--timeout", a->timeout_secs, "give up after this many seconds (runs it in a child process; 0: never)");
-  cmd->add_option("--db", a->db, "results database")->capture_default_str();
-  cmd->add_flag("--no-db", a->no_db, "do not store the run");
-  cmd->add_option("--json", a->json_path, "also write the JSON record to this file");
+  add_record_output_options(*cmd, a->db, a->no_db, a->json_path, a->format);
   cmd->add_option("--samples", a->samples_path, "write the per-iteration times (CSV: iteration,ns) to this file");
-  cmd->add_option("--format", a->format, "table (a summary) or json (the record)")->check(CLI::IsMember({"table", "json"}));
   // Hidden: the child side of isolation, and its test hook. Not for users.
   cmd->add_option("--child-result", a->child_result, "")->group("");
   cmd->add_option("--test-fault", a->test_fault, "")->group("");

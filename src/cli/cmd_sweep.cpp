@@ -16,6 +16,7 @@
 #include "bench/sweep.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/model_source.h"
 #include "cli/sensor_options.h"
 #include "cli/table.h"
@@ -31,7 +32,7 @@ struct SweepArgs {
   int64_t input_size = 0;
   uint64_t seed = 0;
   bench::RunSpec spec;
-  std::string db = "results/edgebench.db";
+  std::string db = kDefaultDbPath;
   double timeout_secs = 0;
   std::string memory_limit;
   bool resume = false;
@@ -259,7 +260,7 @@ void add_sweep_command(CLI::App& app, CommandSet& set) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", a->seed, "weight and input seed (default: the zoo's fixed seed)");
   add_measurement_options(*cmd, a->spec);
-  cmd->add_option("--db", a->db, "results database")->capture_default_str();
+  add_db_option(*cmd, a->db);
   cmd->add_option("--timeout", a->timeout_secs,
                   "seconds one run may take before it is killed (default: 2 x (warmup-secs + max-secs) + 300)");
   cmd->add_option("--memory-limit", a->memory_limit,

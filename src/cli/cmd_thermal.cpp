@@ -14,6 +14,7 @@
 #include "bench/runner.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/model_source.h"
 #include "cli/sensor_summary.h"
 #include "cli/table.h"
@@ -31,7 +32,7 @@ struct ThermalArgs {
   std::string temperature = "auto";
   double max_secs = 1800;
   std::string sysfs_root = "/";
-  std::string db = "results/edgebench.db";
+  std::string db = kDefaultDbPath;
   bool no_db = false;
   std::string json_path;
   std::string format = "table";
@@ -127,6 +128,7 @@ int run_thermal(const ThermalArgs& a) {
   spec.backend = a.backend;
   spec.backend_options = a.backend_options;
   spec.options = thermal_policy(a.max_secs);
+  spec.options.purpose = bench::kThermalPurpose;  // its own identity: never supersedes the latency run
   spec.seed = a.source.seed ? a.source.seed : zoo::kDefaultSeed;
   Status load_status;
   spec.load = [&a, &load_status]() -> Result<Graph> {
@@ -186,18 +188,11 @@ void add_thermal_command(CLI::App& app, CommandSet& set) {
       "thermal", "Infer until the temperature is steady (< 0.5 °C/min over 60 s) or --max-secs; store the series");
   add_model_source_options(*cmd, a->source);
   cmd->add_option("--backend,-b", a->backend, "backend id (see 'edgebench backends')")->required();
-  auto& b = a->backend_options;
-  cmd->add_option("--device", b.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd->add_option("--threads", b.threads, "threads the backend may use (0: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--precision", b.precision, "fp32, fp16, bf16 or int8")->check(CLI::IsMember({"fp32", "fp16", "bf16", "int8"}));
-  cmd->add_option("--mode", b.mode, "backend-specific variant");
+  add_backend_options(*cmd, a->backend_options);
   cmd->add_option("--temperature", a->temperature, "auto (every sensor) or ids, comma-separated")->capture_default_str();
   cmd->add_option("--max-secs", a->max_secs, "stop here if the temperature is not steady yet")->capture_default_str();
   cmd->add_option("--sysfs-root", a->sysfs_root, "read sensors under this directory instead of /")->capture_default_str();
-  cmd->add_option("--db", a->db, "results database")->capture_default_str();
-  cmd->add_flag("--no-db", a->no_db, "do not store the run");
-  cmd->add_option("--json", a->json_path, "also write the JSON record to this file");
-  cmd->add_option("--format", a->format, "table (a summary) or json (the record)")->check(CLI::IsMember({"table", "json"}));
+  add_record_output_options(*cmd, a->db, a->no_db, a->json_path, a->format);
   // Hidden: shorter time scales for tests (METHOD.md's are 1 s and 60 s).
   cmd->add_option("--sample-period", a->sample_period_secs, "")->group("");
   cmd->add_option("--steady-window", a->steady_window_secs, "")->group("");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "report/bar_chart.h"
 #include "report/chart_common.h"
@@ -196,6 +197,45 @@ Figure power_figure(const ReportData& d) {
   return f;
 }
 
+// A 1000-pixel-wide chart shows no more than this many points of one line;
+// the record keeps up to 10,000 (bench::kMaxPowerSamples).
+constexpr std::size_t kMaxPointsPerLine = 1000;
+
+Figure power_trace_figure(const ReportData& d) {
+  Figure f{"power_over_time.svg", "Power over time", "", "", ""};
+  LineChart chart;
+  chart.title = f.title;
+  chart.x_title = "Time since the start of the measured window (s)";
+  chart.y_title = "Power (W)";
+  std::vector<const ReportRun*> drawn;
+  std::set<std::string> sources;
+  for (const auto* runs : {&d.runs, &d.thermal_runs})
+    for (const ReportRun& r : *runs)
+      if (r.energy && !r.energy->samples.empty()) {
+        drawn.push_back(&r);
+        sources.insert(r.energy->source);
+      }
+  // Colour by configuration (as in every chart), dash by line within it;
+  // the meter is named where they differ.
+  std::vector<int> lines_of(d.configs.size(), 0);
+  for (const ReportRun* r : drawn) {
+    std::vector<Point> points;
+    for (const bench::PowerSample& s : bench::thin_evenly(r->energy->samples, kMaxPointsPerLine)) points.push_back({s.t_s, s.watts});
+    std::string name = d.run_label(*r);
+    if (sources.size() > 1 && !r->energy->source.empty()) name += " (" + r->energy->source + ")";
+    chart.series.push_back({name, std::move(points), series_color(r->config), series_dash(lines_of[r->config]++)});
+  }
+  if (chart.series.empty()) {
+    f.absent = "No run kept power samples (they come with a power source such as hwmon or INA3221 in --power; an "
+               "energy counter such as RAPL gives energy only), so there is no power-over-time plot.";
+    return f;
+  }
+  f.caption = "Power the source measured while inferring, over the timed runs, one line per run. The axis does not start "
+              "at zero: it shows how power moves, the energy section how much it is.";
+  f.svg = render_line_chart(chart);
+  return f;
+}
+
 Figure temperature_figure(const ReportData& d) {
   Figure f{"temperature.svg", "Temperature over time", "", "", ""};
   LineChart chart;
@@ -203,14 +243,16 @@ Figure temperature_figure(const ReportData& d) {
   chart.x_title = "Time since the start of sampling (s)";
   chart.y_title = "Temperature (\xC2\xB0""C)";
   // Colour by configuration (as in every chart), dash by line within it.
+  // Thermal runs, and latency runs that sampled temperature too.
   std::vector<int> lines_of(d.configs.size(), 0);
-  for (const ReportRun& r : d.runs)
-    for (const auto& trace : r.temperature) {
-      if (trace.series.empty()) continue;
-      std::string name = d.run_label(r);
-      if (r.temperature.size() > 1 && !trace.source.empty()) name += " (" + trace.source + ")";
-      chart.series.push_back({name, trace.series, series_color(r.config), series_dash(lines_of[r.config]++)});
-    }
+  for (const auto* runs : {&d.thermal_runs, &d.runs})
+    for (const ReportRun& r : *runs)
+      for (const auto& trace : r.temperature) {
+        if (trace.series.empty()) continue;
+        std::string name = d.run_label(r);
+        if (r.temperature.size() > 1 && !trace.source.empty()) name += " (" + trace.source + ")";
+        chart.series.push_back({name, trace.series, series_color(r.config), series_dash(lines_of[r.config]++)});
+      }
   if (chart.series.empty()) {
     f.absent = "No run recorded a temperature series (see 'edgebench thermal'), so there is no temperature plot.";
     return f;
@@ -232,7 +274,8 @@ std::string category_color(const std::string& category, std::size_t fallback_ind
 }
 
 Figures make_figures(const ReportData& d) {
-  return {time_figure(d), speedup_figure(d), breakdown_figure(d), energy_figure(d), power_figure(d), temperature_figure(d)};
+  return {time_figure(d),  speedup_figure(d),      breakdown_figure(d), energy_figure(d),
+          power_figure(d), power_trace_figure(d), temperature_figure(d)};
 }
 
 }  // namespace eb::report

@@ -25,9 +25,12 @@ struct Figures {
   Figure breakdown;    // Figure 5
   Figure energy;       // Figure 11
   Figure power;        // Figure 12
+  Figure power_trace;  // power over the measured window (no figure of the study)
   Figure temperature;  // Figure 14
 
-  std::vector<const Figure*> all() const { return {&time, &speedup, &breakdown, &energy, &power, &temperature}; }
+  std::vector<const Figure*> all() const {
+    return {&time, &speedup, &breakdown, &energy, &power, &power_trace, &temperature};
+  }
 };
 
 Figures make_figures(const ReportData& data);

@@ -146,7 +146,7 @@ std::string render_html(const ReportData& d, const Figures& figs) {
   out += "</section>\n";
 
   out += open(sections[kCompatibility]);
-  if (d.runs.empty()) out += "<p class=\"absent\">No runs in the database.</p>\n";
+  if (d.runs.empty()) out += "<p class=\"absent\">" + std::string(no_latency_runs(d)) + "</p>\n";
   else out += html_matrix(d);
   out += "</section>\n";
 
@@ -168,6 +168,8 @@ std::string render_html(const ReportData& d, const Figures& figs) {
   out += "</section>\n";
 
   out += open(sections[kPower]) + fig(figs.power) + "</section>\n";
+
+  out += open(sections[kPowerTrace]) + fig(figs.power_trace) + "</section>\n";
 
   out += open(sections[kTemperature]) + fig(figs.temperature);
   if (figs.temperature.present()) out += html_table(temperature_table(d));

@@ -102,7 +102,8 @@ std::string render_markdown(const ReportData& d, const Figures& figs) {
   out += d.table1.empty() ? "*Table I was left out.*\n\n" : md_table(table1_table(d)) + md(table1_note()) + "\n\n";
 
   out += open(sections[kCompatibility]);
-  out += d.runs.empty() ? "*No runs in the database.*\n\n" : md_matrix(d);
+  if (d.runs.empty()) out.append("*").append(md(no_latency_runs(d))).append("*\n\n");
+  else out += md_matrix(d);
 
   out += open(sections[kTime]) + fig(figs.time);
   if (!d.runs.empty()) out += "Median / p90 in ms; a symbol where the run did not succeed.\n\n" + md_table(time_table(d));
@@ -117,6 +118,8 @@ std::string render_markdown(const ReportData& d, const Figures& figs) {
   if (figs.energy.present()) out += md_table(energy_table(d));
 
   out += open(sections[kPower]) + fig(figs.power);
+
+  out += open(sections[kPowerTrace]) + fig(figs.power_trace);
 
   out += open(sections[kTemperature]) + fig(figs.temperature);
   if (figs.temperature.present()) out += md_table(temperature_table(d));

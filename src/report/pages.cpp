@@ -12,13 +12,15 @@ std::vector<PageSection> page_sections(const ReportData& d) {
           {"breakdown", "Latency breakdown (Figure 5)"},
           {"energy", "Energy per inference (Figure 11)"},
           {"power", "Time per inference vs power (Figure 12)"},
+          {"power-over-time", "Power over time"},
           {"temperature", "Temperature over time (Figure 14)"},
           {"environment", "Environment"}};
 }
 
 std::string summary_line(const ReportData& d) {
   std::string s = std::to_string(d.runs_stored) + (d.runs_stored == 1 ? " run" : " runs") + " stored, " +
-                  std::to_string(d.runs.size()) + " shown";
+                  std::to_string(d.runs.size() + d.thermal_runs.size()) + " shown";
+  if (!d.thermal_runs.empty()) s += " (" + std::to_string(d.thermal_runs.size()) + " of them thermal)";
   if (d.runs_superseded > 0)
     s += " (" + std::to_string(d.runs_superseded) + " superseded by a later run of the same configuration)";
   return s + "; " + std::to_string(d.models.size()) + " models, " + std::to_string(d.configs.size()) +
@@ -27,7 +29,12 @@ std::string summary_line(const ReportData& d) {
 
 const char* latest_run_rule() {
   return "Latest run wins: where a (model, backend and mode, device, precision, threads, host) configuration was run "
-         "more than once, only its latest run (by timestamp, then by database id) is shown.";
+         "more than once, only its latest run (by timestamp, then by database id) is shown. Thermal runs ('edgebench "
+         "thermal') are kept apart: they are drawn with the temperature, never in place of a latency run.";
+}
+
+const char* no_latency_runs(const ReportData& d) {
+  return d.thermal_runs.empty() ? "No runs in the database." : "No latency runs in the database, only thermal runs.";
 }
 
 const char* table1_note() {

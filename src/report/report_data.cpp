@@ -77,6 +77,9 @@ std::optional<double> number_at(const json& j, const char* key) {
   return it->get<double>();
 }
 
+// Records of other purposes than these two (none yet) count as latency runs.
+bool is_thermal(const bench::RunRecord& r) { return r.options.purpose == bench::kThermalPurpose; }
+
 // Timestamps are ISO-8601 UTC: they order as strings.
 bool later(const store::StoredRun& a, const store::StoredRun& b) {
   if (a.record.timestamp != b.record.timestamp && !a.record.timestamp.empty() && !b.record.timestamp.empty())
@@ -105,7 +108,9 @@ const ReportRun* ReportData::find(std::string_view model, std::size_t config) co
   return nullptr;
 }
 
-std::string ReportData::run_label(const ReportRun& run) const { return run.model + kSeparator + configs[run.config].label; }
+std::string ReportData::run_label(const ReportRun& run) const {
+  return run.model + kSeparator + configs[run.config].label + (run.thermal ? " (thermal)" : "");
+}
 
 Result<std::vector<ModelRow>> zoo_table() {
   std::vector<ModelRow> rows;
@@ -245,18 +250,22 @@ ReportData build_report_data(std::span<const store::StoredRun> stored, std::vect
   const auto is_baseline = [&](const Config& c) { return c.backend == baseline.backend && c.mode == baseline.mode; };
   data.runs_stored = static_cast<int64_t>(stored.size());
 
-  // Latest run wins per (model, configuration).
-  std::map<std::pair<std::string, ConfigKey>, const store::StoredRun*> latest;
+  // Latest run wins per (model, configuration, purpose): a thermal run is
+  // no latency measurement (it runs for minutes, with no CI target), so it
+  // never hides the latency run of its configuration, nor the other way.
+  std::map<std::tuple<std::string, ConfigKey, bool>, const store::StoredRun*> latest;
   for (const auto& run : stored) {
-    auto& slot = latest[{run.record.model, config_key(run.record)}];
+    auto& slot = latest[{run.record.model, config_key(run.record), is_thermal(run.record)}];
     if (slot == nullptr || later(run, *slot)) slot = &run;
   }
   data.runs_superseded = data.runs_stored - static_cast<int64_t>(latest.size());
 
+  // Configurations and models of both purposes, so that a thermal run's line
+  // has its configuration's colour and label.
   std::map<ConfigKey, std::size_t> config_index;
   std::set<std::string> model_set;
   for (const auto& [key, run] : latest) {
-    config_index.emplace(key.second, 0);
+    config_index.emplace(std::get<1>(key), 0);
     model_set.insert(run->record.model);
   }
   for (auto& [key, index] : config_index) {
@@ -279,43 +288,46 @@ ReportData build_report_data(std::span<const store::StoredRun> stored, std::vect
 
   // The shown runs, models x configs order.
   std::map<std::string, std::size_t> env_index;
-  for (const std::string& model : data.models)
-    for (const auto& [key, config] : config_index) {
-      const auto it = latest.find({model, key});
-      if (it == latest.end()) continue;
-      const store::StoredRun& s = *it->second;
-      const bench::RunRecord& r = s.record;
-      ReportRun run;
-      run.id = s.id;
-      run.model = r.model;
-      run.config = config;
-      run.status = r.status;
-      run.error = r.error.value_or("");
-      run.latency = r.latency_ms;
-      run.energy = r.energy;
-      run.timestamp = r.timestamp;
-      const std::string where = "run " + std::to_string(s.id) + " (" + r.model + ", " + data.configs[config].label + ")";
-      if (!r.profile.is_null()) {
-        auto p = parse_profile(r.profile);
-        if (p) run.profile = std::move(*p);
-        else data.notes.push_back(where + ": profile left out: " + p.status().message());
+  for (const bool thermal : {false, true})
+    for (const std::string& model : data.models)
+      for (const auto& [key, config] : config_index) {
+        const auto it = latest.find({model, key, thermal});
+        if (it == latest.end()) continue;
+        const store::StoredRun& s = *it->second;
+        const bench::RunRecord& r = s.record;
+        ReportRun run;
+        run.id = s.id;
+        run.model = r.model;
+        run.config = config;
+        run.status = r.status;
+        run.error = r.error.value_or("");
+        run.latency = r.latency_ms;
+        run.energy = r.energy;
+        run.timestamp = r.timestamp;
+        run.thermal = thermal;
+        const std::string where = "run " + std::to_string(s.id) + " (" + r.model + ", " + data.configs[config].label +
+                                  (thermal ? ", thermal" : "") + ")";
+        if (!r.profile.is_null()) {
+          auto p = parse_profile(r.profile);
+          if (p) run.profile = std::move(*p);
+          else data.notes.push_back(where + ": profile left out: " + p.status().message());
+        }
+        if (!r.temperature.is_null()) {
+          auto t = parse_temperature(r.temperature);
+          if (t) run.temperature = std::move(*t);
+          else data.notes.push_back(where + ": temperature left out: " + t.status().message());
+        }
+        const std::string ek = environment_key(r.env, r.backend);
+        auto [env_it, fresh] = env_index.emplace(ek, data.environments.size());
+        if (fresh) data.environments.push_back({r.env, r.backend, 0, r.timestamp, r.timestamp});
+        EnvironmentRow& env = data.environments[env_it->second];
+        ++env.runs;
+        if (!r.timestamp.empty()) {
+          if (env.first_timestamp.empty() || r.timestamp < env.first_timestamp) env.first_timestamp = r.timestamp;
+          if (r.timestamp > env.last_timestamp) env.last_timestamp = r.timestamp;
+        }
+        (thermal ? data.thermal_runs : data.runs).push_back(std::move(run));
       }
-      if (!r.temperature.is_null()) {
-        auto t = parse_temperature(r.temperature);
-        if (t) run.temperature = std::move(*t);
-        else data.notes.push_back(where + ": temperature left out: " + t.status().message());
-      }
-      const std::string ek = environment_key(r.env, r.backend);
-      auto [env_it, fresh] = env_index.emplace(ek, data.environments.size());
-      if (fresh) data.environments.push_back({r.env, r.backend, 0, r.timestamp, r.timestamp});
-      EnvironmentRow& env = data.environments[env_it->second];
-      ++env.runs;
-      if (!r.timestamp.empty()) {
-        if (env.first_timestamp.empty() || r.timestamp < env.first_timestamp) env.first_timestamp = r.timestamp;
-        if (r.timestamp > env.last_timestamp) env.last_timestamp = r.timestamp;
-      }
-      data.runs.push_back(std::move(run));
-    }
 
   for (const ReportRun& run : data.runs) {
     if (!run.profile) continue;
@@ -374,7 +386,7 @@ ReportData build_report_data(std::span<const store::StoredRun> stored, std::vect
   for (const std::string& model : data.models) {
     if (zoo::find(model) != nullptr) continue;
     for (const auto& [key, run] : latest) {
-      if (key.first != model) continue;
+      if (std::get<0>(key) != model) continue;
       const json& info = run->record.model_info;
       const auto params = number_at(info, "params"), macs = number_at(info, "macs");
       if (!params && !macs) continue;

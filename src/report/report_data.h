@@ -5,9 +5,11 @@
 //   auto data = report::gather(*db, {.baseline = "native", .source = path});
 //
 // Latest run wins: of the runs that share a configuration (model, backend
-// and mode, device, precision, threads, host) only the latest is shown (latest
+// and mode, device, precision, threads, host) and a purpose (latency, or
+// thermal from `edgebench thermal`) only the latest is shown (latest
 // timestamp; equal or missing timestamps: the one stored last), and the
-// report says how many were superseded.
+// report says how many were superseded. Latency runs make the tables and
+// charts; thermal runs only the temperature and power-over-time figures.
 #pragma once
 
 #include <cstddef>
@@ -94,6 +96,7 @@ struct ReportRun {
   std::optional<ProfileBreakdown> profile;
   std::vector<TemperatureTrace> temperature;
   std::string timestamp;
+  bool thermal = false;  // an `edgebench thermal` run (RunOptions::purpose)
 
   // An ok run with a positive median.
   bool timed() const { return status == bench::RunStatus::ok && latency && latency->median > 0; }
@@ -145,7 +148,8 @@ struct ReportData {
   std::vector<ModelRow> table1;     // zoo order, then other models with counts
   std::vector<std::string> models;  // models with runs: zoo order, then by name
   std::vector<Config> configs;      // native, libtorch, opencv, darknet, cuda, then others by name; modes by name
-  std::vector<ReportRun> runs;      // latest per (model, configuration), in models x configs order
+  std::vector<ReportRun> runs;      // latest latency run per (model, configuration), in models x configs order
+  std::vector<ReportRun> thermal_runs;  // latest thermal run per (model, configuration), in the same order
   CompatibilityMatrix matrix;
   std::vector<Speedup> speedups;
   std::vector<SpeedupSummary> speedup_summary;
@@ -156,8 +160,10 @@ struct ReportData {
   bool profile_overhead = false;
   std::vector<std::string> notes;  // data that could not be used, e.g. an unreadable profile
 
+  // The latency run of (model, configuration), or null.
   const ReportRun* find(std::string_view model, std::size_t config) const;
-  // "resnet18 · libtorch": the run's model and configuration.
+  // "resnet18 · libtorch": the run's model and configuration ("... (thermal)"
+  // for a thermal run).
   std::string run_label(const ReportRun& run) const;
 };
 

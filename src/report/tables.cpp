@@ -123,15 +123,17 @@ Table temperature_table(const ReportData& d) {
   Table t{{"Run", "Sensor", "Samples", "Duration (s)", "First (\xC2\xB0""C)", "Max (\xC2\xB0""C)", "Last (\xC2\xB0""C)"},
           {false, false, true, true, true, true, true},
           {}};
-  for (const ReportRun& r : d.runs)
-    for (const auto& trace : r.temperature) {
-      if (trace.series.empty()) continue;
-      double max_c = -INFINITY;
-      for (const auto& p : trace.series) max_c = std::max(max_c, p.y);
-      t.rows.push_back({d.run_label(r), trace.source.empty() ? kDash : trace.source, std::to_string(trace.series.size()),
-                        format_fixed(trace.series.back().x - trace.series.front().x, 0), format_fixed(trace.series.front().y, 1),
-                        format_fixed(max_c, 1), format_fixed(trace.series.back().y, 1)});
-    }
+  // As the figure: thermal runs, then latency runs that sampled temperature.
+  for (const auto* runs : {&d.thermal_runs, &d.runs})
+    for (const ReportRun& r : *runs)
+      for (const auto& trace : r.temperature) {
+        if (trace.series.empty()) continue;
+        double max_c = -INFINITY;
+        for (const auto& p : trace.series) max_c = std::max(max_c, p.y);
+        t.rows.push_back({d.run_label(r), trace.source.empty() ? kDash : trace.source, std::to_string(trace.series.size()),
+                          format_fixed(trace.series.back().x - trace.series.front().x, 0), format_fixed(trace.series.front().y, 1),
+                          format_fixed(max_c, 1), format_fixed(trace.series.back().y, 1)});
+      }
   return t;
 }
 

@@ -158,7 +158,20 @@ void RunMonitor::finish(bench::RunRecord& record) {
   auto report = meter_->report(record.runs);
   if (!report.is_ok()) return drop_energy(report.status().message());
   record.energy = bench::Energy{report->source, report->avg_power_w, report->idle_power_w, report->mj_per_inference,
-                                report->net_mj_per_inference};
+                                report->net_mj_per_inference, window_power_samples()};
+}
+
+std::vector<bench::PowerSample> RunMonitor::window_power_samples() const {
+  // A counter's samples are joules, not a power curve: nothing to plot.
+  if (!meter_ || meter_->info().kind != Kind::power || !window_start_ns_ || !window_end_ns_) return {};
+  auto samples = meter_->samples();
+  if (!samples.is_ok()) return {};  // the report succeeded from the same samples: not expected
+  std::vector<bench::PowerSample> in_window;
+  for (const Sample& s : *samples) {
+    if (s.t_ns < *window_start_ns_ || s.t_ns > *window_end_ns_) continue;
+    in_window.push_back({static_cast<double>(s.t_ns - *window_start_ns_) * 1e-9, s.value});
+  }
+  return bench::thin_evenly(std::move(in_window));
 }
 
 }  // namespace eb::sensors

@@ -61,9 +61,9 @@ class RunMonitor {
   // For RunSpec::window_hooks; they refer to *this, which must outlive the run.
   bench::WindowHooks hooks();
 
-  // Stops sampling. An ok run gets its energy; the temperature series (t in
-  // s from the window's start, earlier samples negative) is recorded whatever
-  // the status.
+  // Stops sampling. An ok run gets its energy (with a power source's readings
+  // in the window, for plots); the temperature series (t in s from the
+  // window's start, earlier samples negative) is recorded whatever the status.
   void finish(bench::RunRecord& record);
 
   // Steady state of the temperatures measured inside the window so far.
@@ -80,6 +80,9 @@ class RunMonitor {
   bool ready_to_stop(std::int64_t t_ns);
   void drop_energy(const std::string& why);
   std::vector<TemperatureTrace> traces(std::int64_t origin_ns) const;
+  // The power readings inside the measured window, timed from its start, at
+  // most bench::kMaxPowerSamples of them; none for an energy counter.
+  std::vector<bench::PowerSample> window_power_samples() const;
 
   RunMonitorOptions options_;
   std::unique_ptr<EnergyMeter> meter_;

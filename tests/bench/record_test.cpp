@@ -236,6 +236,78 @@ TEST(RunKey, HashFollowsTheOptions) {
   EXPECT_NE(key_of(variant), key);
 }
 
+TEST(RunRecord, PowerSamplesRoundTripAsPairsInsideEnergy) {
+  RunRecord r = full_record();
+  r.energy->samples = {{0.0, 35.25}, {0.1, 36.5}, {0.2, 34.75}};
+  const json j = to_json(r);
+  EXPECT_EQ(j["energy"]["samples"], json::parse("[[0.0, 35.25], [0.1, 36.5], [0.2, 34.75]]"));
+  auto back = record_from_json(json::parse(j.dump()));
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  EXPECT_EQ(*back, r);
+
+  // Records from before the samples existed, and "samples": null, read as none.
+  json old = j;
+  old["energy"].erase("samples");
+  auto without = record_from_json(old);
+  ASSERT_TRUE(without.is_ok()) << without.status().message();
+  EXPECT_TRUE(without->energy->samples.empty());
+  old["energy"]["samples"] = nullptr;
+  ASSERT_TRUE(record_from_json(old).is_ok());
+
+  json bad = j;
+  bad["energy"]["samples"][1] = json::array({0.1});
+  auto broken = record_from_json(bad);
+  ASSERT_FALSE(broken.is_ok());
+  EXPECT_NE(broken.status().message().find("energy.samples[1]"), std::string::npos) << broken.status().message();
+  bad["energy"]["samples"] = "none";
+  EXPECT_FALSE(record_from_json(bad).is_ok());
+}
+
+TEST(PowerSamples, ThinnedEvenlyKeepingBothEnds) {
+  std::vector<PowerSample> many;
+  for (int i = 0; i < 25'000; ++i) many.push_back({i * 0.1, static_cast<double>(i)});
+  const std::vector<PowerSample> kept = thin_evenly(many);
+  ASSERT_EQ(kept.size(), kMaxPowerSamples);
+  EXPECT_EQ(kept.front(), many.front());
+  EXPECT_EQ(kept.back(), many.back());
+  // Index steps of 2 or 3 (25,000 / 10,000 = 2.5), never a gap or a repeat.
+  for (std::size_t i = 1; i < kept.size(); ++i) {
+    const double step = kept[i].watts - kept[i - 1].watts;
+    ASSERT_TRUE(step == 2 || step == 3) << "at " << i << ": " << step;
+  }
+
+  const std::vector<PowerSample> few(many.begin(), many.begin() + 7);
+  EXPECT_EQ(thin_evenly(few), few);  // under the cap: all kept
+  EXPECT_EQ(thin_evenly(many, 2), (std::vector<PowerSample>{many.front(), many.back()}));
+  EXPECT_EQ(thin_evenly(many, 1), (std::vector<PowerSample>{many.front()}));
+  EXPECT_TRUE(thin_evenly(many, 0).empty());
+}
+
+TEST(RunKey, PurposeSeparatesThermalRunsAndLeavesOldHashesAlone) {
+  // The default purpose is not written, so the canonical JSON (and with it
+  // every hash stored before "purpose" existed) is what it was.
+  const RunOptions latency;
+  EXPECT_EQ(latency.purpose, "latency");
+  EXPECT_EQ(to_json(latency).dump(),
+            R"({"max_runs":1000000,"max_secs":60.0,"min_secs":2.0,"runs":20,"target_ci_pct":1.0,"warmup_runs":3,"warmup_secs":0.5})");
+
+  RunOptions thermal = latency;
+  thermal.purpose = kThermalPurpose;
+  EXPECT_EQ(to_json(thermal)["purpose"], "thermal");
+  EXPECT_NE(options_hash(thermal), options_hash(latency));
+  auto back = options_from_json(to_json(thermal));
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  EXPECT_EQ(*back, thermal);
+  auto old = options_from_json(to_json(latency));
+  ASSERT_TRUE(old.is_ok());
+  EXPECT_EQ(old->purpose, "latency");
+
+  RunRecord a = full_record();
+  RunRecord b = a;
+  b.options.purpose = kThermalPurpose;
+  EXPECT_NE(key_of(a), key_of(b));
+}
+
 TEST(Timestamp, IsIso8601Utc) {
   const std::string ts = utc_timestamp_now();
   EXPECT_TRUE(std::regex_match(ts, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)"))) << ts;

@@ -75,7 +75,7 @@ TEST_F(ChromiumTest, RenderedReportIsNotBlankAndShowsTheCharts) {
   html << html_in.rdbuf();
   int svgs = 0;
   for (auto p = html.str().find("<svg "); p != std::string::npos; p = html.str().find("<svg ", p + 1)) ++svgs;
-  EXPECT_EQ(svgs, 6);
+  EXPECT_EQ(svgs, 7);
 
   const auto png = out / "screenshot.png";
   std::filesystem::remove(png);

@@ -47,8 +47,8 @@ TEST_F(ReportPageTest, WritesASelfContainedPageWithEveryChart) {
   const ReportData data = gather_sweep(/*with_sensors=*/true);
   ASSERT_TRUE(write_report(data, dir_ / "out").is_ok());
   const std::string html = read(dir_ / "out" / "index.html");
-  EXPECT_EQ(count(html, "<svg "), 6);
-  EXPECT_EQ(count(html, "<figure "), 6);
+  EXPECT_EQ(count(html, "<svg "), 7);
+  EXPECT_EQ(count(html, "<figure "), 7);
   // Nothing runs, nothing is fetched: no script, no external URL (the SVG
   // namespace is a name, not a fetch), no @import or url().
   EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -64,9 +64,12 @@ TEST_F(ReportPageTest, WritesASelfContainedPageWithEveryChart) {
   EXPECT_NE(html.find("class=\"cell s-crashed\""), std::string::npos);
   EXPECT_NE(html.find("<li>darknet backend not built: libdarknet.so not found</li>"), std::string::npos);
   EXPECT_NE(html.find("1 superseded by a later run of the same configuration"), std::string::npos);
+  // The later thermal run of resnet18 on native superseded nothing: it is shown apart.
+  EXPECT_NE(html.find("(1 of them thermal)"), std::string::npos);
+  EXPECT_NE(html.find("<td>resnet18 \xC2\xB7 native (thermal)</td>"), std::string::npos);
   EXPECT_NE(html.find("Latest run wins"), std::string::npos);
   for (const char* f : {"time_per_inference.svg", "speedup.svg", "latency_breakdown.svg", "energy_per_inference.svg",
-                        "time_vs_power.svg", "temperature.svg"}) {
+                        "time_vs_power.svg", "power_over_time.svg", "temperature.svg"}) {
     ASSERT_TRUE(std::filesystem::exists(dir_ / "out" / f)) << f;
     // The file is the chart inlined in the page.
     EXPECT_NE(html.find(read(dir_ / "out" / f)), std::string::npos) << f;
@@ -79,6 +82,8 @@ TEST_F(ReportPageTest, MarkdownTwinHasTheTablesAndReferencesTheCharts) {
   const std::string md = read(dir_ / "out" / "report.md");
   EXPECT_NE(md.find("](time_per_inference.svg)"), std::string::npos);
   EXPECT_NE(md.find("](temperature.svg)"), std::string::npos);
+  EXPECT_NE(md.find("](power_over_time.svg)"), std::string::npos);
+  EXPECT_NE(md.find("## 8. Power over time"), std::string::npos);
   EXPECT_NE(md.find("| Model | native | libtorch | opencv | darknet |"), std::string::npos);
   // Footnotes are numbered in table order; darknet's not_built comes first.
   EXPECT_NE(md.find("| c3d | \xE2\x9C\x97\xE2\x81\xB5 | \xE2\x9C\x93 | \xE2\x8A\x98\xE2\x81\xB6 |  |"), std::string::npos);
@@ -103,10 +108,14 @@ TEST_F(ReportPageTest, SectionsWithoutDataSayWhyAndLeaveNoChartBehind) {
   EXPECT_NE(html.find("No run recorded energy"), std::string::npos);
   EXPECT_NE(html.find("No successful run recorded its average power"), std::string::npos);
   EXPECT_NE(html.find("No run recorded a temperature series"), std::string::npos);
+  EXPECT_NE(html.find("No run kept power samples"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out" / "temperature.svg"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out" / "power_over_time.svg"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out" / "latency_breakdown.svg"));
   const std::string md = read(dir_ / "out" / "report.md");
   EXPECT_EQ(md.find("](temperature.svg)"), std::string::npos);
+  EXPECT_EQ(md.find("](power_over_time.svg)"), std::string::npos);
+  EXPECT_NE(md.find("*No run kept power samples"), std::string::npos);
   EXPECT_NE(md.find("*No run recorded a temperature series"), std::string::npos);
 }
 
@@ -180,6 +189,44 @@ TEST_F(ReportPageTest, TheMatrixHasAColumnPerBackendVariant) {
   EXPECT_NE(html.find("<th class=\"config\">libtorch (script)</th>"), std::string::npos);
   ASSERT_TRUE(figures.speedup.present());
   EXPECT_NE(figures.speedup.svg.find("libtorch (eager)"), std::string::npos);
+}
+
+TEST(PowerOverTime, OneLinePerRunWithSamplesThinnedForDrawing) {
+  bench::RunRecord latency = testing::make_run("resnet18", "native", 25);
+  latency.energy = bench::Energy{"hwmon:ina219:power1", 30.0, 18.0, 750.0, 300.0, testing::make_power_samples(30, 3)};
+  bench::RunRecord thermal = testing::make_thermal_run("resnet18", "native", 26);
+  // Half an hour at 10 Hz, capped as the run monitor caps it: thinned again to draw.
+  thermal.energy = bench::Energy{"ina3221:VDD_IN", 31.0, 18.0, 800.0, 330.0,
+                                 bench::thin_evenly(testing::make_power_samples(31, 1800))};
+  bench::RunRecord counter = testing::make_run("resnet18", "libtorch", 18);
+  counter.energy = bench::Energy{"rapl:package-0", 40.0, 18.0, 720.0, 396.0};  // no samples
+  const std::vector<store::StoredRun> runs = {{1, latency}, {2, thermal}, {3, counter}};
+
+  const Figures figures = make_figures(build_report_data(runs, {}, {}));
+  ASSERT_TRUE(figures.power_trace.present()) << figures.power_trace.absent;
+  const std::string& svg = figures.power_trace.svg;
+  EXPECT_EQ(count(svg, "<polyline"), 2);
+  EXPECT_NE(svg.find("resnet18 \xC2\xB7 native (hwmon:ina219:power1)"), std::string::npos);
+  EXPECT_NE(svg.find("resnet18 \xC2\xB7 native (thermal) (ina3221:VDD_IN)"), std::string::npos);  // meters differ: named
+  EXPECT_EQ(svg.find("rapl"), std::string::npos);
+  EXPECT_NE(svg.find(">Power (W)</text>"), std::string::npos);
+  // Each line's points: "x,y" pairs, at most 1,000 however many were kept.
+  const std::string opening = "<polyline points=\"";
+  for (auto p = svg.find(opening); p != std::string::npos; p = svg.find(opening, p + 1)) {
+    const auto begin = p + opening.size(), end = svg.find('"', begin);
+    const int points = count(svg.substr(begin, end - begin), ",");
+    EXPECT_GE(points, 30);
+    EXPECT_LE(points, 1000);
+  }
+
+  // One meter: not named on every line.
+  const Figures one = make_figures(build_report_data(std::vector<store::StoredRun>{{1, latency}, {3, counter}}, {}, {}));
+  EXPECT_EQ(count(one.power_trace.svg, "<polyline"), 1);
+  EXPECT_EQ(one.power_trace.svg.find("ina219"), std::string::npos);
+
+  const Figures none = make_figures(build_report_data(std::vector<store::StoredRun>{{3, counter}}, {}, {}));
+  EXPECT_FALSE(none.power_trace.present());
+  EXPECT_NE(none.power_trace.absent.find("No run kept power samples"), std::string::npos);
 }
 
 TEST(ZooTable, RowSetsOursBesideTheStudyInItsConvention) {

@@ -210,6 +210,40 @@ TEST(ReportData, ModesComeThroughTheDatabase) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
+TEST(ReportData, ThermalAndLatencyRunsOfOneConfigurationBothSurvive) {
+  const auto path = std::filesystem::temp_directory_path() / ("eb_report_thermal_" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = store::ResultsDb::open(path);
+    ASSERT_TRUE(db.is_ok()) << db.status().message();
+    // Latency, then a later thermal run of the same configuration, then an
+    // even later thermal run that supersedes the first thermal one only.
+    bench::RunRecord thermal = testing::make_thermal_run("resnet18", "native", 31, "2024-05-01T13:00:00.000Z");
+    thermal.temperature = testing::make_temperature(40, 70, 100, "thermal:cpu");
+    bench::RunRecord later = testing::make_thermal_run("resnet18", "native", 32, "2024-05-01T14:00:00.000Z");
+    later.temperature = testing::make_temperature(40, 72, 100, "thermal:cpu");
+    for (const auto& r : {make_run("resnet18", "native", 25, "2024-05-01T12:00:00.000Z"), thermal, later})
+      ASSERT_TRUE(db->insert(r, {}).is_ok());
+    auto d = gather(*db, {}, /*with_table1=*/false);
+    ASSERT_TRUE(d.is_ok()) << d.status().message();
+    EXPECT_EQ(d->runs_stored, 3);
+    EXPECT_EQ(d->runs_superseded, 1);
+    ASSERT_EQ(d->configs.size(), 1u);
+    ASSERT_EQ(d->runs.size(), 1u);
+    EXPECT_FALSE(d->runs[0].thermal);
+    EXPECT_EQ(d->find("resnet18", 0)->latency->median, 25);  // the tables and charts keep the latency run
+    ASSERT_EQ(d->thermal_runs.size(), 1u);
+    EXPECT_TRUE(d->thermal_runs[0].thermal);
+    EXPECT_EQ(d->thermal_runs[0].id, 3);
+    EXPECT_EQ(d->thermal_runs[0].config, 0u);
+    ASSERT_EQ(d->thermal_runs[0].temperature.size(), 1u);
+    EXPECT_EQ(d->run_label(d->thermal_runs[0]), "resnet18 \xC2\xB7 native (thermal)");
+    EXPECT_TRUE(d->speedups.empty());
+    EXPECT_EQ(d->matrix.cells[0][0].status, RunStatus::ok);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
 TEST(ReportData, EnvironmentsAreDeduplicatedPerBackend) {
   const ReportData d = build_report_data(stored(testing::synthetic_sweep(false)), {}, {});
   ASSERT_EQ(d.environments.size(), 4u);  // one host, four backends

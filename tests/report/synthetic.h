@@ -88,7 +88,31 @@ inline nlohmann::json make_temperature(double idle, double steady, double tau_s,
   return {{"source", source}, {"series", series}, {"max_c", steady}, {"steady", true}};
 }
 
-// A sweep of 8 zoo models and the hostile one over four backends.
+// Power readings as the run monitor keeps them: t from the window's start,
+// a warm-up ramp toward `watts` with some ripple, one every 0.1 s.
+inline std::vector<bench::PowerSample> make_power_samples(double watts, double seconds) {
+  std::vector<bench::PowerSample> samples;
+  for (int i = 0; i * 0.1 <= seconds; ++i) {
+    const double t = i * 0.1;
+    samples.push_back({t, watts * (1 - 0.2 * std::exp(-t / 0.5)) + 0.4 * std::sin(t * 7.0)});
+  }
+  return samples;
+}
+
+// A thermal run ('edgebench thermal'): long, no CI target, the temperature
+// series; the same configuration as a latency run, and later.
+inline bench::RunRecord make_thermal_run(const std::string& model, const std::string& backend, double median_ms,
+                                         const std::string& timestamp = "2024-05-01T13:00:00.000Z") {
+  bench::RunRecord r = make_run(model, backend, median_ms, timestamp);
+  r.options.purpose = bench::kThermalPurpose;
+  r.options.target_ci_pct = 1e9;
+  r.runs = 20'000;
+  r.stable = false;
+  return r;
+}
+
+// A sweep of 8 zoo models and the hostile one over four backends; with
+// sensors, a thermal run of resnet18 on native besides its latency run.
 inline std::vector<bench::RunRecord> synthetic_sweep(bool with_sensors) {
   using bench::RunStatus;
   std::vector<bench::RunRecord> out;
@@ -138,7 +162,14 @@ inline std::vector<bench::RunRecord> synthetic_sweep(bool with_sensors) {
     if (r.model == "alexnet" && r.energy) r.profile = make_profile(0.44 * t, 0.0, 0.04 * t, 0.05 * t, 0.41 * t, (0.06 + extra) * t);
     if (r.model == "inception_v4")
       r.temperature = make_temperature(41, native ? 68 : 74, native ? 120 : 90, "thermal:x86_pkg_temp");
+    if ((r.model == "inception_v4" || r.model == "resnet50") && r.energy) {
+      r.energy->source = "hwmon:ina219:power1";  // a power source: its readings are kept
+      r.energy->samples = make_power_samples(*r.energy->avg_power_w, r.model == "resnet50" ? 4.0 : 6.0);
+    }
   }
+  bench::RunRecord thermal = make_thermal_run("resnet18", "native", 26.0);
+  thermal.temperature = make_temperature(40, 71, 150, "thermal:x86_pkg_temp");
+  out.push_back(thermal);
   return out;
 }
 

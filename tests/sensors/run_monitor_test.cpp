@@ -135,6 +135,41 @@ TEST(SensorsRunMonitor, PowerFileEnergyWithinOnePercentThroughTheGlue) {
   });
 }
 
+TEST(SensorsRunMonitor, PowerSamplesOfTheWindowAreKeptTimedFromItsStart) {
+  TempDir dir;
+  dir.write("sys/class/hwmon/hwmon3/name", "ina219");
+  const auto file = dir.write("sys/class/hwmon/hwmon3/power1_input", "0");
+  // P(t) = 3 + 2t W from the fixture's start, so each sample's watts say when it was read.
+  AdvancingFile power(file, [](double t) { return microunits(3.0 + 2.0 * t); });
+  RunMonitorOptions o = options_under(dir);
+  o.power = "hwmon:ina219:power1";
+  o.idle = 100ms;  // samples before the window that must not be kept
+  auto monitor = open_monitor(o);
+  const Measured m = measure(*monitor, short_run(0.3, 5));
+  ASSERT_TRUE(m.record.energy.has_value()) << first_note(*monitor);
+  const std::vector<bench::PowerSample>& samples = m.record.energy->samples;
+  // The ten-sample rule held, over about 0.3 s at 10 ms.
+  ASSERT_GE(samples.size(), 10u);
+  const double window = window_secs(m.timings);
+  const double start = power.seconds_since_start(m.timings.window_start_ns);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    EXPECT_GE(samples[i].t_s, 0.0) << i;
+    EXPECT_LE(samples[i].t_s, window) << i;
+    if (i > 0) {
+      EXPECT_GT(samples[i].t_s, samples[i - 1].t_s) << i;
+      EXPECT_GE(samples[i].watts, samples[i - 1].watts) << i;  // in order, as the ramp
+    }
+    // The file lags the ramp (by more when the writer stalls) but is never
+    // ahead of it: a value is no later than its read, timed at the read's
+    // middle (10 ms of slack for a read preempted halfway).
+    EXPECT_LE(samples[i].watts, 3.0 + 2.0 * (start + samples[i].t_s + 0.01)) << i;
+  }
+  EXPECT_GT(samples.back().t_s, 0.5 * window);
+  const auto json = bench::to_json(m.record)["energy"]["samples"];
+  ASSERT_EQ(json.size(), samples.size());
+  EXPECT_DOUBLE_EQ(json[0][1].get<double>(), samples[0].watts);
+}
+
 TEST(SensorsRunMonitor, CounterIsReadAtTheWindowEdges) {
   TempDir dir;
   dir.write("sys/class/powercap/intel-rapl:0/name", "package-0");
@@ -155,6 +190,8 @@ TEST(SensorsRunMonitor, CounterIsReadAtTheWindowEdges) {
     }
     EXPECT_FALSE(m.record.energy->idle_power_w.has_value());  // --idle-secs 0
     EXPECT_FALSE(m.record.energy->net_mj_per_inference.has_value());
+    EXPECT_TRUE(m.record.energy->samples.empty());  // joules are no power curve
+    EXPECT_FALSE(bench::to_json(m.record)["energy"].contains("samples"));
     return std::tuple{gross_j(m.record), kWatts * window_secs(m.timings), counter.max_gap_ms(), 4 * kWatts * 1e-3};
   });
 }

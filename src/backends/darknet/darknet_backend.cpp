@@ -286,6 +286,7 @@ class DarknetBackend final : public Backend {
     c.precisions = {"fp32"};
     c.config["threads"] = std::to_string(darknet_threads());
     c.config["openmp"] = EB_DARKNET_OPENMP ? "yes" : "no (single-threaded)";
+    if (!EB_DARKNET_OPENMP) c.config["max_threads"] = "1";  // check_options refuses more: callers can fall back to it
     c.config["gemm"] = "darknet's own gemm_cpu (im2col)";
     return c;
   }

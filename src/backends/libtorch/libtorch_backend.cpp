@@ -650,7 +650,10 @@ class LibTorchBackend final : public Backend {
     try {
       const std::string config = at::show_config();
       const std::string parallel = at::get_parallel_info();
-      c.config["threads"] = std::to_string(at::get_num_threads());
+      c.config["threads"] = std::to_string(at::get_num_threads());  // torch's state now
+      // What a prepare with threads = 0 uses; at::get_num_threads() may be
+      // anything until then (another OpenMP user in the process sets it).
+      c.config["default_threads"] = std::to_string(available_cores());
       c.config["interop_threads"] = std::to_string(at::get_num_interop_threads());
       c.config["blas"] = blas_description();
       c.config["blas_build"] = build_setting(config, "BLAS_INFO");

@@ -32,6 +32,8 @@ TEST(DarknetBackend, Capabilities) {
   ASSERT_TRUE(c.config.count("openmp"));
   if (c.config.at("openmp").rfind("no", 0) == 0) {
     EXPECT_EQ(c.config.at("threads"), "1");
+    ASSERT_TRUE(c.config.count("max_threads")) << "callers cap their thread count by it (bench/backends_side_by_side)";
+    EXPECT_EQ(c.config.at("max_threads"), "1");
   }
 }
 
