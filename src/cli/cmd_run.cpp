@@ -306,11 +306,7 @@ int run_command(const RunArgs& a) {
   spec.seed = a.source.seed ? a.source.seed : zoo::kDefaultSeed;
   // Malformed input files are bad input (exit 2), not a failed measurement.
   Status load_status;
-  spec.load = [&a, &load_status]() -> Result<Graph> {
-    auto graph = load_model(a.source);
-    if (!graph.is_ok()) load_status = graph.status();
-    return graph;
-  };
+  spec.load = loader_keeping_error(a.source, &load_status);
 
   Measured m;
   if (isolated) {

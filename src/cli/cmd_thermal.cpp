@@ -131,11 +131,7 @@ int run_thermal(const ThermalArgs& a) {
   spec.options.purpose = bench::kThermalPurpose;  // its own identity: never supersedes the latency run
   spec.seed = a.source.seed ? a.source.seed : zoo::kDefaultSeed;
   Status load_status;
-  spec.load = [&a, &load_status]() -> Result<Graph> {
-    auto graph = load_model(a.source);
-    if (!graph.is_ok()) load_status = graph.status();
-    return graph;
-  };
+  spec.load = loader_keeping_error(a.source, &load_status);
 
   monitor->start();
   spec.window_hooks = monitor->hooks();

@@ -45,4 +45,12 @@ Result<Graph> load_model(const ModelSource& s) {
   return darknet_format::load_darknet(s.darknet_cfg, s.darknet_weights, options);
 }
 
+std::function<Result<Graph>()> loader_keeping_error(const ModelSource& source, Status* error) {
+  return [&source, error]() -> Result<Graph> {
+    auto graph = load_model(source);
+    if (!graph.is_ok()) *error = graph.status();
+    return graph;
+  };
+}
+
 }  // namespace eb::cli

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -30,5 +31,10 @@ void add_model_source_options(CLI::App& cmd, ModelSource& source, bool zoo_only 
 
 // Exactly one of model / onnx / darknet_cfg must be set (invalid_argument otherwise).
 Result<Graph> load_model(const ModelSource& source);
+
+// A RunSpec::load for `source` that also keeps its error in *error: a
+// malformed model file is bad input (exit 2), not a failed measurement, and
+// the command must be able to tell. `source` and `error` must outlive it.
+std::function<Result<Graph>()> loader_keeping_error(const ModelSource& source, Status* error);
 
 }  // namespace eb::cli

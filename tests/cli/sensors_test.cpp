@@ -13,12 +13,13 @@
 namespace eb::cli::testing {
 namespace {
 
+using eb::sensors::testing::microunits;
+using eb::sensors::testing::milliunits;
+
 using nlohmann::json;
 using sensors::testing::AdvancingFile;
 using SensorsCommand = CliTest;
 
-std::string microunits(double value) { return std::to_string(std::llround(value * 1e6)); }
-std::string milliunits(double value) { return std::to_string(std::llround(value * 1e3)); }
 
 // A board with a power meter and a thermal zone, under dir/root.
 fs::path write_board(const fs::path& dir) {

@@ -14,11 +14,12 @@
 namespace eb::sensors {
 namespace {
 
+using testing::microunits;
+
 using namespace std::chrono_literals;
 using testing::AdvancingFile;
 using testing::TempDir;
 
-std::string microunits(double value) { return std::to_string(std::llround(value * 1e6)); }
 
 // A fixture file lags the truth by as long as its writer thread stalls: well
 // under a millisecond on a quiet machine, tens of ms on a loaded one. An

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -51,6 +52,10 @@ class TempDir {
 
 // Replaces a file atomically (write a temporary, rename over): a reader never
 // sees it half written, as with a real sysfs attribute.
+// Sysfs spells values in integer micro- (µW, µJ) and milli-units (m°C).
+inline std::string microunits(double value) { return std::to_string(std::llround(value * 1e6)); }
+inline std::string milliunits(double value) { return std::to_string(std::llround(value * 1e3)); }
+
 inline void write_atomically(const fs::path& file, const std::string& content) {
   fs::path tmp = file;
   tmp += ".tmp";

@@ -15,12 +15,13 @@
 namespace eb::sensors {
 namespace {
 
+using testing::microunits;
+using testing::milliunits;
+
 using namespace std::chrono_literals;
 using testing::AdvancingFile;
 using testing::TempDir;
 
-std::string microunits(double value) { return std::to_string(std::llround(value * 1e6)); }
-std::string milliunits(double value) { return std::to_string(std::llround(value * 1e3)); }
 
 const bench::Invoke kSleepyInvoke = [] {
   std::this_thread::sleep_for(200us);
