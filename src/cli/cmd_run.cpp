@@ -100,17 +100,7 @@ Status check_writable(const std::string& flag, const std::string& path) {
 
 // Usage errors, found before anything is measured (exit 2).
 Status check_usage(const RunArgs& a) {
-  const ModelSource& s = a.source;
-  const int given = !s.model.empty() + !s.onnx.empty() + !s.darknet_cfg.empty();
-  if (given != 1) return invalid_argument("give exactly one of --model, --onnx, --darknet-cfg");
-  if (!s.model.empty() && !is_known_model(s.model)) return invalid_argument(unknown_model_message(s.model));
-  for (const auto& [flag, path] : {std::pair{"--onnx", s.onnx}, std::pair{"--darknet-cfg", s.darknet_cfg},
-                                   std::pair{"--darknet-weights", s.darknet_weights}}) {
-    std::error_code ec;
-    if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) {
-      return not_found(std::string(flag) + ": no file '" + path + "'");
-    }
-  }
+  EB_RETURN_IF_ERROR(check_model_source(a.source));
   if (auto entry = find_backend(a.spec.backend); !entry.is_ok()) return entry.status();
   EB_RETURN_IF_ERROR(bench::validate(a.spec.options));
   if (!a.memory_limit.empty()) {
@@ -395,14 +385,6 @@ int run_command(const RunArgs& a) {
 }  // namespace
 
 std::string format_duration_ms(double ms) { return duration_ns(ms * 1e6); }
-
-bool is_known_model(const std::string& id) { return zoo::find(id) != nullptr; }
-
-std::string unknown_model_message(const std::string& id) {
-  std::string known;
-  for (const auto& e : zoo::models()) known += (known.empty() ? "" : ", ") + std::string(e.id);
-  return "unknown model '" + id + "'; known models: " + known;
-}
 
 std::string record_model_label(const ModelSource& source) {
   std::string label = source.label();

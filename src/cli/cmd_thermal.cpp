@@ -46,12 +46,7 @@ struct ThermalArgs {
 constexpr int64_t kMaxThermalRuns = 10'000'000;
 
 Status check_usage(const ThermalArgs& a) {
-  const ModelSource& s = a.source;
-  const int given = !s.model.empty() + !s.onnx.empty() + !s.darknet_cfg.empty();
-  if (given != 1) {
-    return invalid_argument("give exactly one of --model, --onnx, --darknet-cfg");
-  }
-  if (!s.model.empty() && !is_known_model(s.model)) return invalid_argument(unknown_model_message(s.model));
+  EB_RETURN_IF_ERROR(check_model_source(a.source));
   if (auto entry = find_backend(a.backend); !entry.is_ok()) return entry.status();
   if (!(a.max_secs > 0)) return invalid_argument("--max-secs must be > 0");
   if (!(a.sample_period_secs > 0) || !(a.steady_window_secs > 0)) return invalid_argument("time scales must be > 0");

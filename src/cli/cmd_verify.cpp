@@ -37,15 +37,7 @@ std::string sci(double v) {
 }
 
 Status check_usage(const VerifyArgs& a) {
-  const ModelSource& s = a.source;
-  const int given = !s.model.empty() + !s.onnx.empty() + !s.darknet_cfg.empty();
-  if (given != 1) return invalid_argument("give exactly one of --model, --onnx, --darknet-cfg");
-  if (!s.model.empty() && !is_known_model(s.model)) return invalid_argument(unknown_model_message(s.model));
-  for (const auto& [flag, path] : {std::pair{"--onnx", s.onnx}, std::pair{"--darknet-cfg", s.darknet_cfg},
-                                   std::pair{"--darknet-weights", s.darknet_weights}}) {
-    std::error_code ec;
-    if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) return not_found(std::string(flag) + ": no file '" + path + "'");
-  }
+  EB_RETURN_IF_ERROR(check_model_source(a.source));
   if (!(a.tolerance >= 0) || std::isinf(a.tolerance))
     return invalid_argument("--tolerance must be a finite number >= 0, got " + std::to_string(a.tolerance));
   if (a.threads < 0) return invalid_argument("--threads must be >= 0 (0: all cores)");

@@ -44,9 +44,6 @@ std::string record_model_label(const ModelSource& source);
 // A duration for people: 3 significant digits in the unit that suits
 // ("31 ns", "12.3 µs", "4.56 ms", "1.23 s").
 std::string format_duration_ms(double ms);
-// Bad usage (exit 2) naming an unknown zoo id and listing the known ones.
-bool is_known_model(const std::string& id);
-std::string unknown_model_message(const std::string& id);
 
 inline void add_all_commands(CLI::App& app, CommandSet& set) {
   add_models_command(app, set);

@@ -1,5 +1,10 @@
 #include "cli/model_source.h"
 
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
 #include <CLI/CLI.hpp>
 
 #include "formats/darknet/darknet.h"
@@ -23,6 +28,26 @@ void add_model_source_options(CLI::App& cmd, ModelSource& source, bool zoo_only)
   }
   cmd.add_option("--input-size", source.input_size, "input height = width (default: the model's own)")->check(CLI::NonNegativeNumber);
   cmd.add_option("--seed", source.seed, "weight seed (default: the zoo's fixed seed)");
+}
+
+bool is_known_model(const std::string& id) { return zoo::find(id) != nullptr; }
+
+std::string unknown_model_message(const std::string& id) {
+  std::string known;
+  for (const auto& e : zoo::models()) known += (known.empty() ? "" : ", ") + std::string(e.id);
+  return "unknown model '" + id + "'; known models: " + known;
+}
+
+Status check_model_source(const ModelSource& s) {
+  const int given = !s.model.empty() + !s.onnx.empty() + !s.darknet_cfg.empty();
+  if (given != 1) return invalid_argument("give exactly one of --model, --onnx, --darknet-cfg");
+  if (!s.model.empty() && !is_known_model(s.model)) return invalid_argument(unknown_model_message(s.model));
+  for (const auto& [flag, path] : {std::pair{"--onnx", s.onnx}, std::pair{"--darknet-cfg", s.darknet_cfg},
+                                   std::pair{"--darknet-weights", s.darknet_weights}}) {
+    std::error_code ec;
+    if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) return not_found(std::string(flag) + ": no file '" + path + "'");
+  }
+  return Status::ok();
 }
 
 Result<Graph> load_model(const ModelSource& s) {

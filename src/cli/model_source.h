@@ -29,6 +29,16 @@ struct ModelSource {
 // Adds --model / --onnx / --darknet-cfg / --darknet-weights / --input-size / --seed.
 void add_model_source_options(CLI::App& cmd, ModelSource& source, bool zoo_only = false);
 
+// Bad usage found before anything runs (the command exits 2): not exactly
+// one of --model / --onnx / --darknet-cfg, an unknown zoo id, a file that is
+// not there.
+Status check_model_source(const ModelSource& source);
+
+// Whether `id` is a zoo model; the bad-usage message naming an unknown id
+// and listing the known ones.
+bool is_known_model(const std::string& id);
+std::string unknown_model_message(const std::string& id);
+
 // Exactly one of model / onnx / darknet_cfg must be set (invalid_argument otherwise).
 Result<Graph> load_model(const ModelSource& source);
 
