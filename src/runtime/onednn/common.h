@@ -42,6 +42,9 @@ int64_t row_pitch(const std::vector<int64_t>& dims);
 // `dims` with dims[2] = rows.
 std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows);
 
+// A core's L2 cache in bytes (sysconf; 1 MiB where it does not say).
+std::size_t l2_cache_bytes();
+
 // [begin, end) ranges splitting `n` into `parts` near-equal pieces.
 std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts);
 // How many parts a kernel producing `rows` rows for `work` units (MACs or
