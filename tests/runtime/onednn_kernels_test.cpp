@@ -123,13 +123,14 @@ TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   // with ReLU and sum post-ops, LeakyReLU as a separate eltwise, and a sum
   // after LeakyReLU falling back to direct; pooling and concat of blocked
   // tensors.
+  // (Winograd wants at least 64 input channels.)
   GraphBuilder b("winograd", 12);
-  const ValueId x = b.input("x", Shape{1, 16, 20, 18});
-  const ValueId a = b.relu(b.conv2d(x, 32, 3, 1, 1));
-  const ValueId c = b.relu(b.add(b.conv2d(a, 32, 3, 1, 1), a));
+  const ValueId x = b.input("x", Shape{1, 64, 20, 18});
+  const ValueId a = b.relu(b.conv2d(x, 64, 3, 1, 1));
+  const ValueId c = b.relu(b.add(b.conv2d(a, 64, 3, 1, 1), a));
   const ValueId d = b.conv2d(c, 48, 3, 1, 1, 1, /*bias=*/false);
   const ValueId e = b.leaky_relu(b.conv2d(c, 16, 3, 1, 1), 0.1f);  // Winograd, then an eltwise
-  const ValueId f = b.add(b.leaky_relu(b.conv2d(c, 32, 3, 1, 1), 0.1f), c);  // sum after LeakyReLU: direct
+  const ValueId f = b.add(b.leaky_relu(b.conv2d(c, 64, 3, 1, 1), 0.1f), c);  // sum after LeakyReLU: direct
   const ValueId cat = b.concat({d, b.conv2d(c, 16, 3, 1, 1)});
   b.output(b.max_pool2d(cat, 2, 2));
   b.output(b.global_avg_pool(cat));
@@ -149,12 +150,13 @@ TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
 
 TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
   // Row bands, channel chunks and Winograd chunks for 1..5 threads.
+  // Channel chunks need weights beyond a core's L2 (6.6 MB and 4 MB here).
   GraphBuilder b("splits", 13);
-  ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 3, 40, 37}), 32, 3, 2, 1));  // bands
-  x = b.relu(b.conv2d(x, 32, 3, 1, 1));                                            // Winograd
+  ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 3, 24, 23}), 64, 3, 2, 1));  // bands
+  x = b.relu(b.conv2d(x, 64, 3, 1, 1));                                            // Winograd
   x = b.max_pool2d(x, 3, 2, 1);
-  const ValueId y = b.conv2d(x, 96, 3, 1, 1);                                      // channel chunks
-  b.output(b.relu(b.add(b.conv2d(y, 96, 1, 1, 0), y)));
+  const ValueId y = b.conv2d(x, 1024, 5, 1, 2);                                    // channel chunks
+  b.output(b.relu(b.add(b.conv2d(y, 1024, 1, 1, 0), y)));                          // ... with a sum
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for (int threads : {1, 2, 3, 5}) {
