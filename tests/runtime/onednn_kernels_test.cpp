@@ -170,6 +170,39 @@ TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
   }
 }
 
+TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
+  // An Xception-like middle flow with 1000 channels (not a multiple of 16:
+  // the last block is padded) and 1x1 weights beyond a core's L2 (4 MB):
+  // the 1x1s write 16-channel blocks chunk by chunk, the depthwise convs
+  // and ReLUs take the blocks as they are, a residual is summed into the
+  // blocks; a reader that wants channels-last (the 3x3) gets a reorder.
+  GraphBuilder b("blocked_chain", 14);
+  const ValueId x = b.input("x", Shape{1, 1000, 9, 8});
+  ValueId y = x;
+  for (int i = 0; i < 2; ++i) {
+    // Standalone activations of blocks, split by runs of blocks.
+    ValueId t = b.conv2d(i == 0 ? b.relu(y) : b.sigmoid(y), 1000, 3, 1, 1, /*group=*/1000);  // depthwise
+    t = b.relu(b.conv2d(t, 1000, 1, 1, 0));
+    t = b.conv2d(t, 1000, 3, 1, 1, /*group=*/1000);
+    y = b.add(b.conv2d(t, 1000, 1, 1, 0), y);
+  }
+  b.output(b.relu(b.conv2d(y, 24, 3, 1, 1)));
+  b.output(b.global_avg_pool(y));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (int threads : {1, 2, 3}) {
+    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    int blocked_1x1 = 0;
+    for (const StepInfo& s : cmp->engine->steps())
+      if (s.op.rfind("Conv", 0) == 0 && s.impl.find("jit_1x1") != std::string::npos) ++blocked_1x1;
+    // Chunks (and so blocks) only with more than one thread; oneDNN's kernels
+    // for 16-channel blocks need AVX-512 (elsewhere the channels-last path runs).
+    if (threads > 1 && any_step_uses(*cmp->engine, "avx512")) EXPECT_EQ(blocked_1x1, 4) << threads << " threads";
+  }
+}
+
 TEST(OnednnPool, RandomShapesAndAttributes) {
   Rng rng(99);
   for (int t = 0; t < 48; ++t) {

@@ -40,6 +40,11 @@ std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows) {
   return dims;
 }
 
+std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels) {
+  dims[1] = channels;
+  return dims;
+}
+
 std::size_t l2_cache_bytes() {
   static const std::size_t bytes = [] {
     const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);

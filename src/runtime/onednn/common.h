@@ -41,6 +41,8 @@ inline Layout blocked16(const Shape& shape) { return blocked16(shape.dims()); }
 int64_t row_pitch(const std::vector<int64_t>& dims);
 // `dims` with dims[2] = rows.
 std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows);
+// `dims` with dims[1] = channels.
+std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels);
 
 // A core's L2 cache in bytes (sysconf; 1 MiB where it does not say).
 std::size_t l2_cache_bytes();

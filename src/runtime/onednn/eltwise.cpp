@@ -14,13 +14,25 @@ Result<KernelChoice> create_eltwise(const KernelRequest& r) {
     const dnnl::primitive_attr attr = attributes_for(r.node);
     auto kernel = std::make_unique<PrimitiveKernel>(r);
     using S = PrimitiveKernel::Source;
-    // A padded (blocked) layout runs whole: the padding must stay zero.
-    const auto chunks = dense ? flat_chunks(r, static_cast<int64_t>(layout.get_size() / 4)) : std::vector<std::pair<int64_t, int64_t>>{{0, 0}};
-    for (const auto& [c0, c1] : chunks) {
-      const Layout md = dense ? Layout({c1 - c0}, dt::f32, tag::a) : layout;
+    const auto add = [&](const Layout& md, std::ptrdiff_t offset) {
       const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, e.algorithm, md, e.alpha, e.beta);
       const dnnl::eltwise_forward::primitive_desc pd(desc, attr, r.engine);
-      kernel->add_part(pd, {{DNNL_ARG_SRC, S::input, 0, md, c0 * 4, {}}, {DNNL_ARG_DST, S::output, 0, md, c0 * 4, {}}});
+      kernel->add_part(pd, {{DNNL_ARG_SRC, S::input, 0, md, offset, {}}, {DNNL_ARG_DST, S::output, 0, md, offset, {}}});
+    };
+    const std::vector<int64_t> dims = shape_of(r.graph, n.inputs[0]).dims();
+    if (dense) {
+      for (const auto& [c0, c1] : flat_chunks(r, static_cast<int64_t>(layout.get_size() / 4))) add(Layout({c1 - c0}, dt::f32, tag::a), c0 * 4);
+    } else if (dims.size() >= 3 && dims[0] == 1 && layout == blocked16(dims)) {
+      // 16-channel blocks with the last one padded (e.g. 728 channels): runs
+      // of whole blocks, each a blocked tensor of its own; oneDNN keeps the
+      // padding of the last one zero.
+      const int64_t blocks = (dims[1] + 15) / 16, plane = Shape(dims).numel() / dims[1];
+      for (auto [b0, b1] : split_even(blocks, parts_for(r, 1, blocks, static_cast<double>(Shape(dims).numel()), 1 << 15))) {
+        const int64_t c0 = b0 * 16, c1 = std::min(b1 * 16, dims[1]);
+        add(blocked16(with_channels(dims, c1 - c0)), c0 * plane * 4);
+      }
+    } else {
+      add(layout, 0);  // another padded layout runs whole: the padding must stay zero
     }
     KernelChoice choice;
     choice.kernel = std::move(kernel);

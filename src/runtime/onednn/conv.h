@@ -1,0 +1,54 @@
+// The convolution kernels' shared pieces, internal to the oneDNN provider:
+// conv.cpp builds the channels-last kernels (row bands, channel chunks) and
+// chooses among all kinds; conv_blocked.cpp builds the kernels that read and
+// write 16-channel blocks (Winograd, blocked channel chunks, depthwise by
+// blocks).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/onednn/common.h"
+
+namespace eb::rt::onednn::convolution {
+
+// One convolution node, as every kernel kind needs it.
+struct Conv {
+  const KernelRequest& r;
+  const Node& n;
+  std::vector<int64_t> x, y;  // input and output dims
+  Shape w;                    // ONNX weights [M, C/G, k...]
+  int64_t group;
+  dnnl::memory::dims strides, dilates, pad_l, pad_r;
+  ValueId bias;
+  dnnl::primitive_attr attr;
+  double macs;
+
+  dnnl::convolution_forward::primitive_desc pd(const Layout& src, const Layout& wts, const Layout& bias_md, const Layout& dst,
+                                               const dnnl::memory::dims& pl, const dnnl::memory::dims& pr) const {
+    const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, wts, bias_md,
+                                            dst, strides, dilates, pl, pr);
+    return dnnl::convolution_forward::primitive_desc(d, attr, r.engine);
+  }
+  const float* weights() const { return r.graph.value(n.inputs[1]).data->data(); }
+  const float* bias_data() const { return r.graph.value(bias).data->data(); }
+};
+
+
+// Channel chunks rather than row bands (conv.cpp).
+bool split_channels(const Conv& c);
+// How many channel chunks: one per thread (conv.cpp).
+int chunk_parts(const Conv& c, int64_t blocks);
+// 2-D 1x1, unit strides, no padding / depthwise 2-D with batch 1 (conv.cpp).
+bool pointwise(const ConvAttrs& a, const Shape& w);
+bool depthwise(const Shape& x, const Shape& w, int64_t group);
+
+// 16-channel blocks (conv_blocked.cpp). The add_* functions throw
+// dnnl::error when oneDNN has no fast kernel for the case.
+bool winograd_candidate(const Conv& c);
+void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel);
+bool blocked_chunks_pay(const Conv& c);
+void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel);
+void add_depthwise_blocks(const Conv& c, PrimitiveKernel& kernel);
+
+}  // namespace eb::rt::onednn::convolution

@@ -1,0 +1,230 @@
+// Convolution kernels in 16-channel blocks (nChw16c), where a run of whole
+// channel blocks of a batch-1 tensor is a dense tensor of its own, so a
+// kernel split into chunks of output channels writes straight into the
+// output, and a residual is seeded into each chunk's run:
+//
+// - Winograd: 3x3 stride-1 convolutions with channels in multiples of 16
+//   (64 or more in), where it pays (winograd_candidate): oneDNN's
+//   F(2x2,3x3) / F(4x4,3x3), 2.25x to 4x fewer multiplications, within 1e-6
+//   of direct per layer. oneDNN's Winograd applies ReLU and sum itself;
+//   other activations after them run as eltwise primitives on each chunk.
+// - blocked channel chunks: 1x1 convolutions with weights beyond a core's
+//   L2 whose readers all take blocks (blocked_chunks_pay): no scatter, as
+//   the channels-last chunks need.
+// - depthwise by blocks: a depthwise convolution whose input comes in
+//   blocks, split into runs of whole blocks (channels are independent).
+#include <algorithm>
+#include <string>
+
+#include "runtime/onednn/conv.h"
+
+namespace eb::rt::onednn::convolution {
+namespace {
+
+using S = PrimitiveKernel::Source;
+
+bool winograd_shape(const Node& n, const PlanGraph& g) {
+  if (n.op != OpKind::Conv) return false;
+  const auto& a = n.get<ConvAttrs>();
+  const Shape& x = g.value(n.inputs[0]).desc.shape;
+  const Shape& w = g.value(n.inputs[1]).desc.shape;
+  const Shape& y = g.value(n.outputs[0]).desc.shape;
+  const auto ones = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t e) { return e == 1; }); };
+  // At least 64 input channels: with fewer, the transforms outweigh the
+  // saved multiplications (Inception-v4's 32-channel stem at 109x109 ran
+  // 15-20% slower in Winograd than direct, before its reorders).
+  return x.rank() == 4 && w[2] == 3 && w[3] == 3 && ones(a.strides) && ones(a.dilations) && a.group == 1 && x[0] == 1 &&
+         x[1] % 16 == 0 && x[1] >= 64 && w[0] % 16 == 0 && y[2] * y[3] >= 36;
+}
+
+// How many of the node's post-ops oneDNN's Winograd kernel applies itself:
+// ReLU and sum. The activations after them (LeakyReLU, Clip, ...) run as
+// eltwise primitives on the chunk; a sum after one of those cannot.
+std::size_t winograd_post_ops(const PlanNode& node) {
+  std::size_t k = 0;
+  while (k < node.post_ops.size()) {
+    const PostOp& p = node.post_ops[k];
+    if (p.kind != PostOp::Kind::sum && p.op != OpKind::Relu) break;
+    ++k;
+  }
+  return k;
+}
+
+bool only_reference(const dnnl::primitive_desc_base& pd) { return std::string(pd.impl_info_str()).rfind("ref", 0) == 0; }
+
+}  // namespace
+
+// Winograd pays for the reorders into and out of 16-channel blocks when
+// the layer is big, its map small (the direct kernel is weaker there), its
+// input already in blocks (the layer before was Winograd), or it starts a
+// chain of them (every reader of its output is a Winograd candidate too: a
+// VGG stack, a ResNet basic block). Not for a 3x3 alone between layers that
+// want channels-last (a ResNet bottleneck, an Inception branch): measured,
+// no gain there or a loss.
+bool winograd_candidate(const Conv& c) {
+  if (!winograd_shape(c.n, c.r.graph)) return false;
+  const int64_t plane = c.y[2] * c.y[3];
+  if (c.macs >= 2.5e8 || plane <= 400 || c.r.inputs[0] == blocked16(c.x)) return true;
+  const ValueId out = c.n.outputs[0];
+  bool chain = !c.r.graph.is_graph_output(out), read = false;
+  for (const PlanNode& other : c.r.graph.nodes)
+    for (ValueId id : c.r.graph.activation_inputs(other))
+      if (id == out) {
+        read = true;
+        chain = chain && winograd_shape(other.node, c.r.graph);
+      }
+  return chain && read;
+}
+
+void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
+  const std::size_t fused = winograd_post_ops(c.r.node);
+  for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i)
+    if (c.r.node.post_ops[i].kind == PostOp::Kind::sum) throw dnnl::error(dnnl_unimplemented, "sum after an activation");
+  const dnnl::primitive_attr attr = attributes_for(c.r.node, fused);
+  const Layout src = blocked16(c.x);
+  const int64_t blocks = c.w[0] / 16;
+  // One chunk per thread: each chunk transforms the whole input again.
+  const int parts = static_cast<int>(std::min<int64_t>(blocks, std::max(1, c.r.max_tasks / 2)));
+  const int64_t per_filter = c.w.numel() / c.w[0];
+  const int64_t plane = c.y[2] * c.y[3];
+  for (auto [c0, c1] : split_even(blocks, parts)) {
+    c0 *= 16;
+    c1 *= 16;
+    const int64_t m = c1 - c0;
+    std::vector<int64_t> ydims = c.y, wdims = c.w.dims();
+    ydims[1] = m;
+    wdims[0] = m;
+    const Layout dst = blocked16(ydims);
+    const Layout b_chunk({m}, dt::f32, tag::a);
+    const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd, src,
+                                            Layout(to_dims(wdims), dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst,
+                                            c.strides, c.dilates, c.pad_l, c.pad_r);
+    const dnnl::convolution_forward::primitive_desc pd(d, attr, c.r.engine);
+    const std::ptrdiff_t out_off = c0 * plane * 4;
+    std::vector<PrimitiveKernel::Arg> args = {
+        {DNNL_ARG_SRC, S::input, 0, src, 0, {}},
+        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
+         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(wdims)), pd.weights_desc(), c.r)},
+        {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
+    };
+    if (c.bias != kNoValue)
+      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
+    auto& part = kernel.add_part(pd, std::move(args));
+    if (c.r.node.has_sum()) {
+      part.seed_input = 1;
+      part.seed_offset = out_off;
+      part.seed_bytes = dst.get_size();
+    }
+    for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i) {
+      const PostOp& p = c.r.node.post_ops[i];
+      const Eltwise e = eltwise_of(p.op, p.attrs);
+      const dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference, e.algorithm, dst, e.alpha, e.beta);
+      const dnnl::eltwise_forward::primitive_desc epd(ed, attr_reorder(), c.r.engine);
+      kernel.add_exec(part, epd, {{DNNL_ARG_SRC, S::output, 0, dst, out_off, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}});
+    }
+  }
+}
+
+// Whether a chunked 1x1 convolution should write 16-channel blocks: where
+// every reader takes blocks as they are (activations, Add, depthwise
+// convolutions, which then split by channel blocks, and other 1x1s), each
+// chunk writes straight into its run of whole blocks, with no scatter
+// (Xception's 728-channel layers: the scatter was about 4% of the model).
+bool blocked_chunks_pay(const Conv& c) {
+  const PlanGraph& g = c.r.graph;
+  const ValueId out = c.n.outputs[0];
+  if (g.is_graph_output(out) || c.x[0] != 1 || !pointwise(c.n.get<ConvAttrs>(), c.w)) return false;
+  bool read = false;
+  for (const PlanNode& other : g.nodes)
+    for (ValueId id : g.activation_inputs(other)) {
+      if (id != out) continue;
+      read = true;
+      const Node& n = other.node;
+      if (n.op == OpKind::Relu || n.op == OpKind::Add) continue;
+      if (n.op != OpKind::Conv) return false;
+      const auto& a = n.get<ConvAttrs>();
+      const Shape& w = g.value(n.inputs[1]).desc.shape;
+      if (!pointwise(a, w) && !depthwise(g.value(n.inputs[0]).desc.shape, w, a.group)) return false;
+    }
+  return read;
+}
+
+// Channel chunks reading and writing 16-channel blocks: each chunk's output
+// is a dense run of whole blocks, written in place, a residual seeded into
+// it. Throws dnnl::error when oneDNN has no fast kernel for it.
+void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel) {
+  const Layout src = blocked16(c.x);
+  const int64_t blocks = (c.w[0] + 15) / 16;
+  const int parts = chunk_parts(c, blocks);
+  const int64_t per_filter = c.w.numel() / c.w[0];
+  const int64_t plane = Shape(c.y).numel() / c.w[0];
+  for (auto [c0, c1] : split_even(blocks, parts)) {
+    c0 *= 16;
+    c1 = std::min(c1 * 16, c.w[0]);
+    const int64_t m = c1 - c0;
+    std::vector<int64_t> ydims = c.y, wdims = c.w.dims();
+    ydims[1] = m;
+    wdims[0] = m;
+    const Layout dst = blocked16(ydims);
+    const Layout b_chunk({m}, dt::f32, tag::a);
+    const auto pd = c.pd(src, Layout(to_dims(wdims), dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst, c.pad_l, c.pad_r);
+    if (only_reference(pd)) throw dnnl::error(dnnl_unimplemented, "only a reference kernel");
+    const std::ptrdiff_t out_off = c0 * plane * 4;
+    std::vector<PrimitiveKernel::Arg> args = {
+        {DNNL_ARG_SRC, S::input, 0, src, 0, {}},
+        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
+         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(wdims)), pd.weights_desc(), c.r)},
+        {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
+    };
+    if (c.bias != kNoValue)
+      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
+    auto& part = kernel.add_part(pd, std::move(args));
+    if (c.r.node.has_sum()) {
+      part.seed_input = 1;
+      part.seed_offset = out_off;
+      part.seed_bytes = dst.get_size();
+    }
+  }
+}
+
+// A depthwise convolution of 16-channel blocks, split into runs of whole
+// blocks (each a dense tensor of its own). Throws dnnl::error when oneDNN
+// has no fast kernel for it.
+void add_depthwise_blocks(const Conv& c, PrimitiveKernel& kernel) {
+  const int64_t ch = c.x[1];
+  const int64_t blocks = (ch + 15) / 16;
+  const int64_t in_plane = c.x[2] * c.x[3], out_plane = c.y[2] * c.y[3];
+  const int64_t per_filter = c.w.numel() / c.w[0];
+  const int parts = parts_for(c.r, 1, blocks, c.macs, 2e5);
+  for (auto [c0, c1] : split_even(blocks, parts)) {
+    c0 *= 16;
+    c1 = std::min(c1 * 16, ch);
+    const int64_t m = c1 - c0;
+    const Layout src = blocked16(with_channels(c.x, m)), dst = blocked16(with_channels(c.y, m));
+    dnnl::memory::dims wdims = to_dims(c.w);  // [m, 1, kh, kw] -> grouped [m, 1, 1, kh, kw]
+    wdims[0] = m;
+    wdims.insert(wdims.begin(), m);
+    wdims[1] = 1;
+    const Layout b_chunk({m}, dt::f32, tag::a);
+    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst, c.pad_l, c.pad_r);
+    if (only_reference(pd)) throw dnnl::error(dnnl_unimplemented, "only a reference kernel");
+    const std::ptrdiff_t in_off = c0 * in_plane * 4, out_off = c0 * out_plane * 4;
+    std::vector<PrimitiveKernel::Arg> args = {
+        {DNNL_ARG_SRC, S::input, 0, src, in_off, {}},
+        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
+         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(std::vector<int64_t>(wdims.begin(), wdims.end()))),
+                         pd.weights_desc(), c.r)},
+        {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
+    };
+    if (c.bias != kNoValue)
+      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
+    auto& part = kernel.add_part(pd, std::move(args));
+    if (c.r.node.has_sum()) {
+      part.seed_input = 1;
+      part.seed_offset = out_off;
+      part.seed_bytes = dst.get_size();
+    }
+  }
+}
+
+}  // namespace eb::rt::onednn::convolution
