@@ -366,6 +366,24 @@ TEST(OnednnConcat, MixedLayoutsAndAxes) {
   }
 }
 
+TEST(OnednnConcat, ChannelsLastBandsForAnyThreadCount) {
+  // Big enough to split into bands of rows: a memcpy per pixel and input.
+  GraphBuilder b("concat_bands", 21);
+  const ValueId x = b.input("x", Shape{1, 8, 48, 40});
+  b.output(b.concat({b.conv2d(x, 40, 1), b.conv2d(x, 24, 3), b.max_pool2d(b.conv2d(x, 56, 1), 3, 1, 1)}));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (int threads : {1, 2, 3}) {
+    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    int concats = 0;
+    for (const StepInfo& s : cmp->engine->steps())
+      if (s.op == "Concat" && ++concats) EXPECT_EQ(s.parts > 1, threads > 1) << threads << " threads";
+    EXPECT_EQ(concats, 1);
+  }
+}
+
 TEST(OnednnBinaryAdd, SameShapeAndBroadcast) {
   int t = 0;
   for (const auto& [a, c] : std::vector<std::pair<Shape, Shape>>{{Shape{1, 16, 5, 5}, Shape{1, 16, 5, 5}},
