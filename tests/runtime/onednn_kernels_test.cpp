@@ -203,6 +203,36 @@ TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
   }
 }
 
+TEST(OnednnConv, BottleneckStaysInBlocksAfterWinograd) {
+  // ResNet's 14x14 stage: a Winograd 3x3 between two 1x1s. The 1x1s read
+  // its blocks as they are, whatever their weights' size, and the residual
+  // stream stays in blocks (from the second block on: no reorders).
+  GraphBuilder b("bottleneck", 15);
+  ValueId y = b.relu(b.conv2d(b.input("x", Shape{1, 256, 14, 14}), 256, 1, 1, 0));
+  for (int i = 0; i < 3; ++i) {
+    ValueId t = b.relu(b.conv2d(y, 64, 1, 1, 0));
+    t = b.relu(b.conv2d(t, 64, 3, 1, 1));  // Winograd: a 14x14 map
+    y = b.relu(b.add(b.conv2d(t, 256, 1, 1, 0), y));
+  }
+  b.output(y);
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (int threads : {1, 2, 3}) {
+    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
+    int blocked_1x1 = 0, reorders = 0;
+    for (const StepInfo& s : cmp->engine->steps()) {
+      if (s.impl.find("jit_1x1") != std::string::npos) ++blocked_1x1;
+      if (s.op == "Reorder") ++reorders;
+    }
+    // The last two blocks' 1x1s, and the first block's last one.
+    EXPECT_GE(blocked_1x1, 5) << threads << " threads";
+    EXPECT_LE(reorders, 4) << threads << " threads";
+  }
+}
+
 TEST(OnednnPool, RandomShapesAndAttributes) {
   Rng rng(99);
   for (int t = 0; t < 48; ++t) {

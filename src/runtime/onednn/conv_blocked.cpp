@@ -8,9 +8,9 @@
 //   F(2x2,3x3) / F(4x4,3x3), 2.25x to 4x fewer multiplications, within 1e-6
 //   of direct per layer. oneDNN's Winograd applies ReLU and sum itself;
 //   other activations after them run as eltwise primitives on each chunk.
-// - blocked channel chunks: 1x1 convolutions with weights beyond a core's
-//   L2 whose readers all take blocks (blocked_chunks_pay): no scatter, as
-//   the channels-last chunks need.
+// - blocked channel chunks: 1x1 convolutions whose input comes in blocks,
+//   or with weights beyond a core's L2 and readers that all take blocks
+//   (blocked_chunks_pay): no scatter, as the channels-last chunks need.
 // - depthwise by blocks: a depthwise convolution whose input comes in
 //   blocks, split into runs of whole blocks (channels are independent).
 #include <algorithm>
