@@ -201,8 +201,10 @@ class OrtRunner {
 struct Options {
   std::vector<std::string> models;
   int threads = 2;
-  int rounds = 3;
-  double block_secs = 0.5;
+  // Many short blocks: this kind of machine drifts by several percent within
+  // seconds, and finer alternation spreads the drift evenly over both.
+  int rounds = 8;
+  double block_secs = 0.2;
   int min_iters = 3;
   int64_t input_size = 0;
   bool ort = true;
