@@ -112,10 +112,15 @@ TEST(OnednnConv, ResidualSumFromInputAndFromConv) {
   }
 }
 
+// How many steps satisfy `pred`.
+template <typename Pred>
+int count_steps(const Engine& e, Pred pred) {
+  const std::vector<StepInfo> steps = e.steps();  // a copy: one vector for both ends
+  return static_cast<int>(std::count_if(steps.begin(), steps.end(), pred));
+}
+
 bool any_step_uses(const Engine& e, const std::string& impl) {
-  for (const StepInfo& s : e.steps())
-    if (s.impl.find(impl) != std::string::npos) return true;
-  return false;
+  return count_steps(e, [&](const StepInfo& s) { return s.impl.find(impl) != std::string::npos; }) > 0;
 }
 
 TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
@@ -194,9 +199,9 @@ TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
     auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
     ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
     EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    int blocked_1x1 = 0;
-    for (const StepInfo& s : cmp->engine->steps())
-      if (s.op.rfind("Conv", 0) == 0 && s.impl.find("jit_1x1") != std::string::npos) ++blocked_1x1;
+    const int blocked_1x1 = count_steps(*cmp->engine, [](const StepInfo& s) {
+      return s.op.rfind("Conv", 0) == 0 && s.impl.find("jit_1x1") != std::string::npos;
+    });
     // Chunks (and so blocks) only with more than one thread; oneDNN's kernels
     // for 16-channel blocks need AVX-512 (elsewhere the channels-last path runs).
     if (threads > 1 && any_step_uses(*cmp->engine, "avx512")) EXPECT_EQ(blocked_1x1, 4) << threads << " threads";
@@ -222,11 +227,8 @@ TEST(OnednnConv, BottleneckStaysInBlocksAfterWinograd) {
     ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
     EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
     if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
-    int blocked_1x1 = 0, reorders = 0;
-    for (const StepInfo& s : cmp->engine->steps()) {
-      if (s.impl.find("jit_1x1") != std::string::npos) ++blocked_1x1;
-      if (s.op == "Reorder") ++reorders;
-    }
+    const int blocked_1x1 = count_steps(*cmp->engine, [](const StepInfo& s) { return s.impl.find("jit_1x1") != std::string::npos; });
+    const int reorders = count_steps(*cmp->engine, [](const StepInfo& s) { return s.op == "Reorder"; });
     // The last two blocks' 1x1s, and the first block's last one.
     EXPECT_GE(blocked_1x1, 5) << threads << " threads";
     EXPECT_LE(reorders, 4) << threads << " threads";
@@ -407,10 +409,9 @@ TEST(OnednnConcat, ChannelsLastBandsForAnyThreadCount) {
     auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
     ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
     EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    int concats = 0;
-    for (const StepInfo& s : cmp->engine->steps())
-      if (s.op == "Concat" && ++concats) EXPECT_EQ(s.parts > 1, threads > 1) << threads << " threads";
-    EXPECT_EQ(concats, 1);
+    // One concat, in bands exactly when there are threads to share them.
+    EXPECT_EQ(count_steps(*cmp->engine, [&](const StepInfo& s) { return s.op == "Concat" && (s.parts > 1) == (threads > 1); }), 1)
+        << threads << " threads";
   }
 }
 

@@ -66,11 +66,21 @@ int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, 
   return static_cast<int>(std::max<int64_t>(parts, 1));
 }
 
-std::vector<std::pair<int64_t, int64_t>> flat_chunks(const KernelRequest& r, int64_t count) {
-  const int parts = parts_for(r, 1, (count + 15) / 16, static_cast<double>(count), 1 << 15);
+std::vector<std::pair<int64_t, int64_t>> runs_of_16(int64_t count, int parts) {
   std::vector<std::pair<int64_t, int64_t>> out;
   for (auto [a, b] : split_even((count + 15) / 16, parts)) out.emplace_back(a * 16, std::min(b * 16, count));
   return out;
+}
+
+std::vector<std::pair<int64_t, int64_t>> flat_chunks(const KernelRequest& r, int64_t count) {
+  return runs_of_16(count, parts_for(r, 1, (count + 15) / 16, static_cast<double>(count), 1 << 15));
+}
+
+void seed_residual(const KernelRequest& r, PrimitiveKernel::Part& part, std::ptrdiff_t offset, std::size_t bytes) {
+  if (!r.node.has_sum()) return;
+  part.seed_input = 1;
+  part.seed_offset = offset;
+  part.seed_bytes = bytes;
 }
 
 BandRows band_rows(const Window& w, int64_t out_begin, int64_t out_end) {

@@ -49,6 +49,10 @@ std::size_t l2_cache_bytes();
 
 // [begin, end) ranges splitting `n` into `parts` near-equal pieces.
 std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts);
+// [begin, end) ranges of whole runs of 16 (AVX-512 vectors of floats,
+// 16-channel blocks) splitting `count` into `parts` near-equal pieces; the
+// last range ends at `count`.
+std::vector<std::pair<int64_t, int64_t>> runs_of_16(int64_t count, int parts);
 // How many parts a kernel producing `rows` rows for `work` units (MACs or
 // elements) splits into: at most request.max_tasks, at most one per row,
 // at least `min_work` per part; 1 for batch > 1.
@@ -145,6 +149,11 @@ class PrimitiveKernel final : public Kernel {
   std::vector<Part> parts_;
   std::vector<Bound> bound_;
 };
+
+// A part whose primitive accumulates a sum post-op into the output region
+// [offset, offset + bytes): seeds it from input 1 (the residual) when the
+// node has a sum, else nothing.
+void seed_residual(const KernelRequest& r, PrimitiveKernel::Part& part, std::ptrdiff_t offset, std::size_t bytes);
 
 // The same tensor seen through channels [c0, c0 + count) only: a strided
 // view (dims with C = count, the full tensor's strides); `offset` gets the

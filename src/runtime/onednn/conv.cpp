@@ -36,7 +36,7 @@ bool split_channels(const Conv& c) {
 // One chunk per thread (max_tasks is two per thread): each chunk reads the
 // whole input again (and pays a scatter); half as many measured 1-2% faster
 // on ResNet-50 at two threads.
-int chunk_parts(const Conv& c, int64_t blocks) { return std::max(1, parts_for(c.r, 1, blocks, c.macs, 2e5) / 2); }
+int chunk_parts(const Conv& c) { return std::max(1, parts_for(c.r, 1, (c.w[0] + 15) / 16, c.macs, 2e5) / 2); }
 
 // A 2-D 1x1 convolution with unit strides and no padding: oneDNN's kernel
 // for 16-channel blocks (jit_1x1) is as fast as the channels-last brgconv
@@ -54,6 +54,26 @@ bool depthwise(const Shape& x, const Shape& w, int64_t group) {
 namespace {
 
 using S = PrimitiveKernel::Source;
+
+}  // namespace
+
+void Conv::add_chunk_exec(PrimitiveKernel& kernel, PrimitiveKernel::Part& part, const dnnl::convolution_forward::primitive_desc& pd,
+                          PrimitiveKernel::Arg src, PrimitiveKernel::Arg dst, int64_t c0, const dnnl::memory::dims& chunk_weights) const {
+  const int64_t per_filter = w.numel() / w[0];
+  const Layout plain = plain_layout(Shape(std::vector<int64_t>(chunk_weights.begin(), chunk_weights.end())));
+  std::vector<PrimitiveKernel::Arg> args = {
+      std::move(src),
+      {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0, prepare_weights(weights() + c0 * per_filter, plain, pd.weights_desc(), r)},
+      std::move(dst),
+  };
+  if (bias != kNoValue) {
+    const Layout b = bias_md(chunk_weights[0]);
+    args.push_back({DNNL_ARG_BIAS, S::constant, 0, b, 0, prepare_weights(bias_data() + c0, b, b, r)});
+  }
+  kernel.add_exec(part, pd, std::move(args));
+}
+
+namespace {
 
 Status add_row_bands(const Conv& c, PrimitiveKernel& kernel) {
   // Grouped weights are [G, M/G, C/G, k...]: the same bytes as ONNX's [M, C/G, k...].
@@ -77,7 +97,7 @@ Status add_row_bands(const Conv& c, PrimitiveKernel& kernel) {
     pr[0] = band.pad_r;
     const Layout src = channels_last(with_rows(c.x, band.in_end - band.in_begin));
     const Layout dst = channels_last(with_rows(c.y, o1 - o0));
-    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias != kNoValue ? b_layout : Layout(), dst, pl, pr);
+    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias_md(c.w[0]), dst, pl, pr);
     if (pd.src_desc() != src || pd.dst_desc() != dst) return unsupported("convolution wants another activation layout");
     const std::ptrdiff_t in_off = band.in_begin * row_pitch(c.x) * 4, out_off = o0 * row_pitch(c.y) * 4;
     std::vector<PrimitiveKernel::Arg> args = {
@@ -86,31 +106,19 @@ Status add_row_bands(const Conv& c, PrimitiveKernel& kernel) {
         {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
     };
     if (c.bias != kNoValue) args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_layout, 0, bias});
-    auto& part = kernel.add_part(pd, std::move(args));
-    if (c.r.node.has_sum()) {
-      part.seed_input = 1;
-      part.seed_offset = out_off;
-      part.seed_bytes = dst.get_size();
-    }
+    seed_residual(c.r, kernel.add_part(pd, std::move(args)), out_off, dst.get_size());
   }
   return Status::ok();
 }
 
 Status add_channel_chunks(const Conv& c, PrimitiveKernel& kernel) {
-  const int64_t blocks = (c.w[0] + 15) / 16;  // chunks of whole AVX-512 vectors of channels
-  const int parts = chunk_parts(c, blocks);
   const Layout src = channels_last(c.x);
   const Layout y_full = channels_last(c.y);
-  const int64_t per_filter = c.w.numel() / c.w[0];
-  for (auto [c0, c1] : split_even(blocks, parts)) {
-    c0 *= 16;
-    c1 = std::min(c1 * 16, c.w[0]);
+  for (const auto& [c0, c1] : runs_of_16(c.w[0], chunk_parts(c))) {  // whole AVX-512 vectors of channels
     const int64_t m = c1 - c0;
-    std::vector<int64_t> ydims = c.y, wdims = c.w.dims();
-    ydims[1] = m;
+    dnnl::memory::dims wdims = to_dims(c.w);
     wdims[0] = m;
-    const Layout tmp = channels_last(ydims);
-    const Layout b_chunk({m}, dt::f32, tag::a);
+    const Layout tmp = channels_last(with_channels(c.y, m));
     auto& part = kernel.new_part();
     const std::ptrdiff_t tmp_off = kernel.reserve(part, tmp.get_size());
     std::ptrdiff_t slice_off = 0;
@@ -119,17 +127,9 @@ Status add_channel_chunks(const Conv& c, PrimitiveKernel& kernel) {
       const dnnl::reorder::primitive_desc gather(c.r.engine, slice, c.r.engine, tmp, attr_reorder());
       kernel.add_exec(part, gather, {{DNNL_ARG_FROM, S::input, 1, slice, slice_off, {}}, {DNNL_ARG_TO, S::scratch, 0, tmp, tmp_off, {}}});
     }
-    const auto pd = c.pd(src, Layout(to_dims(wdims), dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), tmp, c.pad_l, c.pad_r);
+    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias_md(m), tmp, c.pad_l, c.pad_r);
     if (pd.src_desc() != src || pd.dst_desc() != tmp) return unsupported("convolution wants another activation layout");
-    std::vector<PrimitiveKernel::Arg> args = {
-        {DNNL_ARG_SRC, S::input, 0, src, 0, {}},
-        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
-         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(wdims)), pd.weights_desc(), c.r)},
-        {DNNL_ARG_DST, S::scratch, 0, tmp, tmp_off, {}},
-    };
-    if (c.bias != kNoValue)
-      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
-    kernel.add_exec(part, pd, std::move(args));
+    c.add_chunk_exec(kernel, part, pd, {DNNL_ARG_SRC, S::input, 0, src, 0, {}}, {DNNL_ARG_DST, S::scratch, 0, tmp, tmp_off, {}}, c0, wdims);
     const dnnl::reorder::primitive_desc scatter(c.r.engine, tmp, c.r.engine, slice, attr_reorder());
     kernel.add_exec(part, scatter, {{DNNL_ARG_FROM, S::scratch, 0, tmp, tmp_off, {}}, {DNNL_ARG_TO, S::output, 0, slice, slice_off, {}}});
   }

@@ -32,13 +32,20 @@ struct Conv {
   }
   const float* weights() const { return r.graph.value(n.inputs[1]).data->data(); }
   const float* bias_data() const { return r.graph.value(bias).data->data(); }
+  // The bias of `m` output channels (none without a bias).
+  Layout bias_md(int64_t m) const { return bias != kNoValue ? Layout({m}, dt::f32, tag::a) : Layout(); }
+  // Appends `pd` to `part` for the output channels [c0, c0 + m) whose plain
+  // weights have dims `chunk_weights` ([m, ...]): those weights and bias
+  // prepared once, `src` and `dst` as given.
+  void add_chunk_exec(PrimitiveKernel& kernel, PrimitiveKernel::Part& part, const dnnl::convolution_forward::primitive_desc& pd,
+                      PrimitiveKernel::Arg src, PrimitiveKernel::Arg dst, int64_t c0, const dnnl::memory::dims& chunk_weights) const;
 };
 
 
 // Channel chunks rather than row bands (conv.cpp).
 bool split_channels(const Conv& c);
 // How many channel chunks: one per thread (conv.cpp).
-int chunk_parts(const Conv& c, int64_t blocks);
+int chunk_parts(const Conv& c);
 // 2-D 1x1, unit strides, no padding / depthwise 2-D with batch 1 (conv.cpp).
 bool pointwise(const ConvAttrs& a, const Shape& w);
 bool depthwise(const Shape& x, const Shape& w, int64_t group);

@@ -85,36 +85,19 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
   const int64_t blocks = c.w[0] / 16;
   // One chunk per thread: each chunk transforms the whole input again.
   const int parts = static_cast<int>(std::min<int64_t>(blocks, std::max(1, c.r.max_tasks / 2)));
-  const int64_t per_filter = c.w.numel() / c.w[0];
   const int64_t plane = c.y[2] * c.y[3];
-  for (auto [c0, c1] : split_even(blocks, parts)) {
-    c0 *= 16;
-    c1 *= 16;
+  for (const auto& [c0, c1] : runs_of_16(c.w[0], parts)) {
     const int64_t m = c1 - c0;
-    std::vector<int64_t> ydims = c.y, wdims = c.w.dims();
-    ydims[1] = m;
+    dnnl::memory::dims wdims = to_dims(c.w);
     wdims[0] = m;
-    const Layout dst = blocked16(ydims);
-    const Layout b_chunk({m}, dt::f32, tag::a);
+    const Layout dst = blocked16(with_channels(c.y, m));
     const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd, src,
-                                            Layout(to_dims(wdims), dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst,
-                                            c.strides, c.dilates, c.pad_l, c.pad_r);
+                                            Layout(wdims, dt::f32, tag::any), c.bias_md(m), dst, c.strides, c.dilates, c.pad_l, c.pad_r);
     const dnnl::convolution_forward::primitive_desc pd(d, attr, c.r.engine);
     const std::ptrdiff_t out_off = c0 * plane * 4;
-    std::vector<PrimitiveKernel::Arg> args = {
-        {DNNL_ARG_SRC, S::input, 0, src, 0, {}},
-        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
-         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(wdims)), pd.weights_desc(), c.r)},
-        {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
-    };
-    if (c.bias != kNoValue)
-      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
-    auto& part = kernel.add_part(pd, std::move(args));
-    if (c.r.node.has_sum()) {
-      part.seed_input = 1;
-      part.seed_offset = out_off;
-      part.seed_bytes = dst.get_size();
-    }
+    auto& part = kernel.new_part();
+    c.add_chunk_exec(kernel, part, pd, {DNNL_ARG_SRC, S::input, 0, src, 0, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}, c0, wdims);
+    seed_residual(c.r, part, out_off, dst.get_size());
     for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i) {
       const PostOp& p = c.r.node.post_ops[i];
       const Eltwise e = eltwise_of(p.op, p.attrs);
@@ -154,36 +137,18 @@ bool blocked_chunks_pay(const Conv& c) {
 // it. Throws dnnl::error when oneDNN has no fast kernel for it.
 void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel) {
   const Layout src = blocked16(c.x);
-  const int64_t blocks = (c.w[0] + 15) / 16;
-  const int parts = chunk_parts(c, blocks);
-  const int64_t per_filter = c.w.numel() / c.w[0];
   const int64_t plane = Shape(c.y).numel() / c.w[0];
-  for (auto [c0, c1] : split_even(blocks, parts)) {
-    c0 *= 16;
-    c1 = std::min(c1 * 16, c.w[0]);
+  for (const auto& [c0, c1] : runs_of_16(c.w[0], chunk_parts(c))) {
     const int64_t m = c1 - c0;
-    std::vector<int64_t> ydims = c.y, wdims = c.w.dims();
-    ydims[1] = m;
+    dnnl::memory::dims wdims = to_dims(c.w);
     wdims[0] = m;
-    const Layout dst = blocked16(ydims);
-    const Layout b_chunk({m}, dt::f32, tag::a);
-    const auto pd = c.pd(src, Layout(to_dims(wdims), dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst, c.pad_l, c.pad_r);
+    const Layout dst = blocked16(with_channels(c.y, m));
+    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias_md(m), dst, c.pad_l, c.pad_r);
     if (only_reference(pd)) throw dnnl::error(dnnl_unimplemented, "only a reference kernel");
     const std::ptrdiff_t out_off = c0 * plane * 4;
-    std::vector<PrimitiveKernel::Arg> args = {
-        {DNNL_ARG_SRC, S::input, 0, src, 0, {}},
-        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
-         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(wdims)), pd.weights_desc(), c.r)},
-        {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
-    };
-    if (c.bias != kNoValue)
-      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
-    auto& part = kernel.add_part(pd, std::move(args));
-    if (c.r.node.has_sum()) {
-      part.seed_input = 1;
-      part.seed_offset = out_off;
-      part.seed_bytes = dst.get_size();
-    }
+    auto& part = kernel.new_part();
+    c.add_chunk_exec(kernel, part, pd, {DNNL_ARG_SRC, S::input, 0, src, 0, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}, c0, wdims);
+    seed_residual(c.r, part, out_off, dst.get_size());
   }
 }
 
@@ -192,38 +157,21 @@ void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel) {
 // has no fast kernel for it.
 void add_depthwise_blocks(const Conv& c, PrimitiveKernel& kernel) {
   const int64_t ch = c.x[1];
-  const int64_t blocks = (ch + 15) / 16;
   const int64_t in_plane = c.x[2] * c.x[3], out_plane = c.y[2] * c.y[3];
-  const int64_t per_filter = c.w.numel() / c.w[0];
-  const int parts = parts_for(c.r, 1, blocks, c.macs, 2e5);
-  for (auto [c0, c1] : split_even(blocks, parts)) {
-    c0 *= 16;
-    c1 = std::min(c1 * 16, ch);
+  for (const auto& [c0, c1] : runs_of_16(ch, parts_for(c.r, 1, (ch + 15) / 16, c.macs, 2e5))) {
     const int64_t m = c1 - c0;
     const Layout src = blocked16(with_channels(c.x, m)), dst = blocked16(with_channels(c.y, m));
     dnnl::memory::dims wdims = to_dims(c.w);  // [m, 1, kh, kw] -> grouped [m, 1, 1, kh, kw]
     wdims[0] = m;
     wdims.insert(wdims.begin(), m);
     wdims[1] = 1;
-    const Layout b_chunk({m}, dt::f32, tag::a);
-    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias != kNoValue ? b_chunk : Layout(), dst, c.pad_l, c.pad_r);
+    const auto pd = c.pd(src, Layout(wdims, dt::f32, tag::any), c.bias_md(m), dst, c.pad_l, c.pad_r);
     if (only_reference(pd)) throw dnnl::error(dnnl_unimplemented, "only a reference kernel");
     const std::ptrdiff_t in_off = c0 * in_plane * 4, out_off = c0 * out_plane * 4;
-    std::vector<PrimitiveKernel::Arg> args = {
-        {DNNL_ARG_SRC, S::input, 0, src, in_off, {}},
-        {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
-         prepare_weights(c.weights() + c0 * per_filter, plain_layout(Shape(std::vector<int64_t>(wdims.begin(), wdims.end()))),
-                         pd.weights_desc(), c.r)},
-        {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
-    };
-    if (c.bias != kNoValue)
-      args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_chunk, 0, prepare_weights(c.bias_data() + c0, b_chunk, b_chunk, c.r)});
-    auto& part = kernel.add_part(pd, std::move(args));
-    if (c.r.node.has_sum()) {
-      part.seed_input = 1;
-      part.seed_offset = out_off;
-      part.seed_bytes = dst.get_size();
-    }
+    auto& part = kernel.new_part();
+    c.add_chunk_exec(kernel, part, pd, {DNNL_ARG_SRC, S::input, 0, src, in_off, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}, c0,
+                     wdims);
+    seed_residual(c.r, part, out_off, dst.get_size());
   }
 }
 

@@ -27,10 +27,8 @@ Result<KernelChoice> create_eltwise(const KernelRequest& r) {
       // of whole blocks, each a blocked tensor of its own; oneDNN keeps the
       // padding of the last one zero.
       const int64_t blocks = (dims[1] + 15) / 16, plane = Shape(dims).numel() / dims[1];
-      for (auto [b0, b1] : split_even(blocks, parts_for(r, 1, blocks, static_cast<double>(Shape(dims).numel()), 1 << 15))) {
-        const int64_t c0 = b0 * 16, c1 = std::min(b1 * 16, dims[1]);
+      for (const auto& [c0, c1] : runs_of_16(dims[1], parts_for(r, 1, blocks, static_cast<double>(Shape(dims).numel()), 1 << 15)))
         add(blocked16(with_channels(dims, c1 - c0)), c0 * plane * 4);
-      }
     } else {
       add(layout, 0);  // another padded layout runs whole: the padding must stay zero
     }

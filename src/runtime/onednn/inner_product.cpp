@@ -24,9 +24,7 @@ Result<KernelChoice> create_inner_product(const KernelRequest& r) {
     const int parts = parts_for(r, batch, (out + 15) / 16, static_cast<double>(w.numel()), 1 << 16);
     auto kernel = std::make_unique<PrimitiveKernel>(r);
     using S = PrimitiveKernel::Source;
-    for (auto [c0, c1] : split_even((out + 15) / 16, parts)) {
-      c0 *= 16;
-      c1 = std::min(c1 * 16, out);
+    for (const auto& [c0, c1] : runs_of_16(out, parts)) {
       const int64_t m = c1 - c0;
       const Layout w_plain({m, in}, dt::f32, tag::ab);
       const Layout b_layout({m}, dt::f32, tag::a);
@@ -42,12 +40,7 @@ Result<KernelChoice> create_inner_product(const KernelRequest& r) {
           {DNNL_ARG_DST, S::output, 0, dst, out_off, {}},
       };
       if (b_data) args.push_back({DNNL_ARG_BIAS, S::constant, 0, b_layout, 0, prepare_weights(b_data + c0, b_layout, b_layout, r)});
-      auto& part = kernel->add_part(pd, std::move(args));
-      if (r.node.has_sum()) {
-        part.seed_input = 1;
-        part.seed_offset = out_off;
-        part.seed_bytes = dst.get_size();
-      }
+      seed_residual(r, kernel->add_part(pd, std::move(args)), out_off, dst.get_size());
     }
     KernelChoice choice;
     choice.inputs = {src};
