@@ -48,6 +48,17 @@ RunMonitorOptions options_under(const TempDir& dir) {
   return o;
 }
 
+// An INA219 under `dir` reading a steady 2 W, chosen as the power source and
+// read every `period`.
+RunMonitorOptions steady_two_watt_meter(const TempDir& dir, std::chrono::milliseconds period) {
+  dir.write("sys/class/hwmon/hwmon0/name", "ina219");
+  dir.write("sys/class/hwmon/hwmon0/power1_input", "2000000");
+  RunMonitorOptions o = options_under(dir);
+  o.power = "hwmon:ina219:power1";
+  o.power_period = period;
+  return o;
+}
+
 std::unique_ptr<RunMonitor> open_monitor(const RunMonitorOptions& options) {
   auto monitor = RunMonitor::open(options);
   EXPECT_TRUE(monitor.is_ok()) << monitor.status().message();
@@ -199,11 +210,7 @@ TEST(SensorsRunMonitor, CounterIsReadAtTheWindowEdges) {
 
 TEST(SensorsRunMonitor, TenSampleRuleLengthensAShortRun) {
   TempDir dir;
-  dir.write("sys/class/hwmon/hwmon0/name", "ina219");
-  dir.write("sys/class/hwmon/hwmon0/power1_input", "2000000");
-  RunMonitorOptions o = options_under(dir);
-  o.power = "hwmon:ina219:power1";
-  o.power_period = 40ms;
+  const RunMonitorOptions o = steady_two_watt_meter(dir, 40ms);
 
   // Without a meter the run is over in a few ms ...
   bench::SteadyClock clock;
@@ -222,11 +229,7 @@ TEST(SensorsRunMonitor, TenSampleRuleLengthensAShortRun) {
 
 TEST(SensorsRunMonitor, TooFewSamplesLeaveEnergyNullAndSayHowMuchLonger) {
   TempDir dir;
-  dir.write("sys/class/hwmon/hwmon0/name", "ina219");
-  dir.write("sys/class/hwmon/hwmon0/power1_input", "2000000");
-  RunMonitorOptions o = options_under(dir);
-  o.power = "hwmon:ina219:power1";
-  o.power_period = 100ms;
+  const RunMonitorOptions o = steady_two_watt_meter(dir, 100ms);
   auto monitor = open_monitor(o);
   const Measured m = measure(*monitor, short_run(0, 0.15));  // max_secs stops it first
   EXPECT_EQ(m.timings.stop_reason, bench::StopReason::max_secs);
