@@ -266,6 +266,7 @@ json to_json(const RunRecord& r) {
   j["unstable"] = r.unstable;
   j["harness_overhead_ns"] = nullable(r.harness_overhead_ns);
   j["peak_rss_bytes"] = nullable(r.peak_rss_bytes);
+  j["cpu_steal"] = nullable(r.cpu_steal);
   j["model_info"] = r.model_info;
   j["energy"] = r.energy ? energy_to_json(*r.energy) : json(nullptr);
   j["temperature"] = r.temperature;
@@ -346,6 +347,7 @@ Result<RunRecord> record_from_json(const json& j) {
   r.get("unstable", rec.unstable);
   r.get("harness_overhead_ns", rec.harness_overhead_ns);
   r.get("peak_rss_bytes", rec.peak_rss_bytes);
+  r.get("cpu_steal", rec.cpu_steal);
   r.get("timestamp", rec.timestamp);
   rec.model_info = free_form(r, "model_info");
   rec.temperature = free_form(r, "temperature");

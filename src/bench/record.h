@@ -87,6 +87,9 @@ struct RunRecord {
   bool unstable = false;
   std::optional<int64_t> harness_overhead_ns;
   std::optional<int64_t> peak_rss_bytes;
+  // Share of the machine's CPU time stolen by the hypervisor during the
+  // measured window (cpu_times.h); null where /proc/stat is not readable.
+  std::optional<double> cpu_steal;
   nlohmann::json model_info;   // free-form object (params, macs, ...) or null
   std::optional<Energy> energy;
   nlohmann::json temperature;  // free-form, null when not sampled

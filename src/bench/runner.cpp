@@ -11,6 +11,7 @@
 #include <new>
 #include <string>
 
+#include "bench/cpu_times.h"
 #include "bench/environment.h"
 #include "graph/rng.h"
 
@@ -225,7 +226,20 @@ RunOutcome run_on_backend(const RunSpec& spec, Backend& backend, Clock& clock) {
     inject(spec.fault);
     PreparedModel* model = prepared.get();
     const Invoke invoke = [model] { return model->invoke(); };
-    auto timings = run_measurement(spec.options, clock, invoke, spec.window_hooks);
+    // The hypervisor's share of the measured window, read at its edges
+    // around the caller's own hooks (sensors).
+    std::optional<CpuTimes> cpu_at_start;
+    WindowHooks hooks = spec.window_hooks;
+    hooks.on_window_start = [&](int64_t ns) {
+      cpu_at_start = read_cpu_times();
+      if (spec.window_hooks.on_window_start) spec.window_hooks.on_window_start(ns);
+    };
+    hooks.on_window_end = [&](int64_t ns) {
+      if (spec.window_hooks.on_window_end) spec.window_hooks.on_window_end(ns);
+      const std::optional<CpuTimes> cpu_at_end = read_cpu_times();
+      if (cpu_at_start && cpu_at_end) rec.cpu_steal = steal_fraction(*cpu_at_start, *cpu_at_end);
+    };
+    auto timings = run_measurement(spec.options, clock, invoke, hooks);
     rec.harness_overhead_ns = estimate_harness_overhead_ns(clock);
     if (!timings.is_ok()) {
       fail(rec, timings.status());

@@ -24,6 +24,7 @@
 
 #include "backends/registry.h"
 #include "bench/clock.h"
+#include "bench/cpu_times.h"
 #include "bench/isolation.h"
 #include "bench/runner.h"
 #include "bench/sweep.h"
@@ -239,6 +240,7 @@ void print_summary(std::ostream& os, const Measured& m, const std::optional<int6
     }
   }
   if (r.peak_rss_bytes) line("peak RSS", bench::format_byte_size(*r.peak_rss_bytes));
+  if (r.cpu_steal) line("cpu steal", fixed(*r.cpu_steal * 100, 1) + "% of the machine's CPU time went to other guests (hypervisor)");
   if (!m.limit_note.empty()) line("mem limit", m.limit_note);
   for (const auto& [label, text] : sensor_summary_lines(r, m.sensor_notes)) line(label.c_str(), text);
   print_profile_summary(os, r.profile);
@@ -246,6 +248,10 @@ void print_summary(std::ostream& os, const Measured& m, const std::optional<int6
   if (r.unstable && r.cv) {
     os << "WARNING: UNSTABLE: CV " << fixed(*r.cv * 100, 1)
        << "% > 5%; the latency varies too much for its median to be trusted (other load on the machine? frequency scaling?)\n";
+  }
+  if (r.cpu_steal && *r.cpu_steal > bench::kStealWarning) {
+    os << "WARNING: STEAL: the hypervisor ran other guests for " << fixed(*r.cpu_steal * 100, 1)
+       << "% of the CPU time of the measured runs; latencies measured while vCPUs wait are inflated: repeat the run\n";
   }
 }
 

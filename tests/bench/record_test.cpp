@@ -30,6 +30,7 @@ RunRecord full_record() {
   r.unstable = false;
   r.harness_overhead_ns = 45;
   r.peak_rss_bytes = 123456789;
+  r.cpu_steal = 0.031;
   r.model_info = {{"params", 11689512}, {"macs", 1814073344}};
   r.energy = Energy{"rapl", 35.5, 12.0, 358.5, std::nullopt};
   r.temperature = {{"max_c", 71.5}};
@@ -57,7 +58,7 @@ TEST(RunRecord, JsonHasExactlyTheContractKeys) {
   const std::set<std::string> expected = {
       "model", "backend", "mode", "device", "precision", "threads", "status", "error", "init_ms", "load_ms",
       "first_ms", "warmup_runs", "runs", "latency_ms", "cv", "stable", "unstable", "harness_overhead_ns",
-      "peak_rss_bytes", "model_info", "energy", "temperature", "profile", "env", "timestamp", "options"};
+      "peak_rss_bytes", "cpu_steal", "model_info", "energy", "temperature", "profile", "env", "timestamp", "options"};
   EXPECT_EQ(keys, expected);
   std::set<std::string> latency;
   for (const auto& [k, v] : j["latency_ms"].items()) latency.insert(k);
@@ -88,7 +89,7 @@ TEST(RunRecord, UnmeasuredFiguresAreNullNeverZero) {
   r.error = "std::bad_alloc while allocating conv5_3";
   const json j = to_json(r);
   for (const char* k : {"init_ms", "load_ms", "first_ms", "latency_ms", "cv", "harness_overhead_ns",
-                        "peak_rss_bytes", "model_info", "energy", "temperature", "profile"}) {
+                        "peak_rss_bytes", "cpu_steal", "model_info", "energy", "temperature", "profile"}) {
     EXPECT_TRUE(j[k].is_null()) << k;
   }
   EXPECT_EQ(j["status"], "out_of_memory");

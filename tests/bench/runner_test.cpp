@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+
 #include <new>
 
 #include "backends/null/null_backend.h"
@@ -52,6 +55,31 @@ RunSpec cifarnet_spec(const std::string& backend = "null") {
   spec.options = quick_options();
   spec.seed = 7;
   return spec;
+}
+
+// The runner reads /proc/stat at the edges of the measured window and keeps
+// the caller's own window hooks (the sensors') working.
+TEST(Runner, RecordsCpuStealOverTheMeasuredWindowAndKeepsTheCallersHooks) {
+  if (!std::filesystem::exists("/proc/stat")) GTEST_SKIP() << "no /proc/stat here";
+  TickClock clock(1000);
+  RunSpec spec = cifarnet_spec();
+  int starts = 0, ends = 0;
+  // Real CPU time inside the window (the fake clock takes none), so that
+  // /proc/stat's 10 ms ticks advance between the two readings.
+  spec.window_hooks.on_window_start = [&](int64_t) {
+    ++starts;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(80);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  };
+  spec.window_hooks.on_window_end = [&](int64_t) { ++ends; };
+  const RunOutcome out = run_null(spec, clock);
+  ASSERT_EQ(out.record.status, RunStatus::ok) << out.record.error.value_or("");
+  EXPECT_EQ(starts, 1);
+  EXPECT_EQ(ends, 1);
+  ASSERT_TRUE(out.record.cpu_steal.has_value());
+  EXPECT_GE(*out.record.cpu_steal, 0.0);
+  EXPECT_LE(*out.record.cpu_steal, 1.0);
 }
 
 TEST(Runner, NullBackendOnAFakeClockGivesExactFigures) {
