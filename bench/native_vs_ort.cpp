@@ -462,9 +462,9 @@ int main(int argc, char** argv) {
     std::printf("\ngeometric mean ratio (native / ORT) over %zu models: %.3f; worst %.3f\n", ratios.size(),
                 std::exp(log_sum / static_cast<double>(ratios.size())), *std::max_element(ratios.begin(), ratios.end()));
   }
-  // Steal need not hit the two engines alike (in one run on a 2-vCPU VM,
-  // native's median doubled under it while ORT's rose by a tenth): such
-  // rows say more about the host than about the engines.
+  // Steal need not hit the two engines alike (on a 2-vCPU VM, during
+  // minutes of heavy steal, native's ResNet-50 median doubled while ORT's
+  // rose by a tenth): such rows say more about the host than the engines.
   std::string stolen;
   for (const Row& row : rows)
     if (row.steal > eb::bench::kStealWarning) stolen += (stolen.empty() ? "" : ", ") + row.model;

@@ -22,7 +22,6 @@ std::optional<CpuTimes> read_cpu_times(const std::filesystem::path& root) {
     v.resize(std::max<std::size_t>(v.size(), 8), 0);
     CpuTimes t;
     for (std::size_t i = 0; i < 8; ++i) t.total += v[i];  // guest time is part of user already
-    t.idle = v[3] + v[4];
     t.steal = v[7];
     return t;
   }

@@ -2,10 +2,11 @@
 //
 // On a virtual machine, "steal" is time a vCPU was ready to run but the
 // hypervisor ran something else (another guest). A benchmark sees it as
-// latency it did not cause: on a 2-vCPU cloud VM a burst of steal doubled
-// one model's median for a whole run while the next run was normal. The
-// runner records the stolen share of the measured window, so that such a
-// result can be recognised and repeated rather than trusted.
+// latency it did not cause: on a 2-vCPU cloud VM, in ten minutes in which
+// steal took about 5% of all CPU time, one model's median doubled for a
+// whole run, and a run minutes later was normal again. The runner records
+// the stolen share of the measured window, so that such a result can be
+// recognised and repeated rather than trusted.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,6 @@ namespace eb::bench {
 // user and is not added twice).
 struct CpuTimes {
   uint64_t total = 0;
-  uint64_t idle = 0;   // idle + iowait
   uint64_t steal = 0;  // 0 where the kernel does not report it (no hypervisor, old kernels)
 
   bool operator==(const CpuTimes&) const = default;

@@ -6,26 +6,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "scratch_dir.h"
+
 namespace eb::bench {
 namespace {
 
 namespace fs = std::filesystem;
 
-class FixtureTree : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("eb_env_test_" + std::to_string(getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void write(const std::string& rel, const std::string& text) {
-    fs::create_directories((root_ / rel).parent_path());
-    std::ofstream(root_ / rel) << text;
-  }
-  fs::path root_;
-};
+using FixtureTree = ScratchDir;
 
 TEST_F(FixtureTree, ReadsX86CpuinfoGovernorAndMemory) {
   write("proc/cpuinfo",
@@ -33,7 +21,7 @@ TEST_F(FixtureTree, ReadsX86CpuinfoGovernorAndMemory) {
         "processor\t: 1\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\n");
   write("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n");
   write("proc/meminfo", "MemTotal:        8048576 kB\nMemFree:         1000000 kB\n");
-  const Environment env = capture_environment({root_, 42});
+  const Environment env = capture_environment({dir_, 42});
   EXPECT_EQ(env.cpu, "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz");
   EXPECT_EQ(env.governor, "performance");
   EXPECT_EQ(env.memory_bytes, int64_t{8048576} * 1024);
@@ -45,12 +33,12 @@ TEST_F(FixtureTree, ReadsRaspberryPiCpuinfo) {
   write("proc/cpuinfo",
         "processor\t: 0\nBogoMIPS\t: 38.40\nCPU implementer\t: 0x41\n\n"
         "Hardware\t: BCM2835\nModel\t\t: Raspberry Pi 3 Model B Rev 1.2\n");
-  const Environment env = capture_environment({root_, 0});
+  const Environment env = capture_environment({dir_, 0});
   EXPECT_EQ(env.cpu, "Raspberry Pi 3 Model B Rev 1.2");
 }
 
 TEST_F(FixtureTree, UnreadableFieldsAreNullNotErrors) {
-  const Environment env = capture_environment({root_, 0});
+  const Environment env = capture_environment({dir_, 0});
   EXPECT_EQ(env.cpu, "");
   EXPECT_FALSE(env.governor.has_value());
   EXPECT_FALSE(env.memory_bytes.has_value());

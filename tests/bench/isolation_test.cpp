@@ -10,28 +10,21 @@
 #include <fstream>
 #include <thread>
 
+#include "scratch_dir.h"
+
 namespace eb::bench {
 namespace {
 
 namespace fs = std::filesystem;
 
-class IsolationTest : public ::testing::Test {
+class IsolationTest : public ScratchDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("eb_isolation_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   ChildSpec shell(const std::string& script) {
     ChildSpec spec;
     spec.argv = {"/bin/sh", "-c", script};
     spec.output_path = dir_ / "output.log";
     return spec;
   }
-  fs::path dir_;
 };
 
 bool process_alive(pid_t pid) {

@@ -14,22 +14,14 @@
 #include <optional>
 #include <set>
 
+#include "scratch_dir.h"
+
 namespace eb::bench {
 namespace {
 
 namespace fs = std::filesystem;
 
-class SweepTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("eb_sweep_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using SweepTest = ScratchDir;
 
 RunRecord identity(const std::string& model) {
   RunRecord r;
