@@ -87,7 +87,8 @@ Result<std::unique_ptr<Engine>> Engine::prepare(const Graph& source, const Engin
   } catch (const dnnl::error& err) {
     return internal_error(std::string("oneDNN CPU engine: ") + err.what());
   }
-  EB_ASSIGN_OR_RETURN(e->program_, lower(plan, *registry, e->engine_, e->stream_, e->threads_ > 1 ? 2 * e->threads_ : 1));
+  const TaskSplit split{e->threads_, e->threads_ > 1 ? e->threads_ * std::max(1, options.parts_per_thread) : 1};
+  EB_ASSIGN_OR_RETURN(e->program_, lower(plan, *registry, e->engine_, e->stream_, split));
   Program& prog = e->program_;
   e->plan_ = plan_memory(prog);
   EB_RETURN_IF_ERROR(validate_memory_plan(prog, e->plan_));

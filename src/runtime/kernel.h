@@ -61,7 +61,8 @@ struct KernelRequest {
   std::span<const Layout> inputs;  // layouts of the activation inputs as produced
   const dnnl::engine& engine;
   const dnnl::stream& stream;
-  int max_tasks = 1;  // how many parts a kernel may split into (2 per thread)
+  int max_tasks = 1;  // how many parts a kernel may split into
+  int threads = 1;    // the threads that will run those parts
 };
 
 // What a provider built.

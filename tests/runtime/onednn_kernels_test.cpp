@@ -157,22 +157,29 @@ TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
   // Row bands, channel chunks and Winograd chunks for 1..5 threads.
   // Channel chunks need weights beyond a core's L2 (6.6 MB and 4 MB here).
   GraphBuilder b("splits", 13);
-  ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 3, 24, 23}), 64, 3, 2, 1));  // bands
+  ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 3, 96, 92}), 64, 7, 4, 3));  // bands: 24 rows, work for 26
+  x = b.max_pool2d(x, 3, 2, 1);
   x = b.relu(b.conv2d(x, 64, 3, 1, 1));                                            // Winograd
   x = b.max_pool2d(x, 3, 2, 1);
   const ValueId y = b.conv2d(x, 1024, 5, 1, 2);                                    // channel chunks
   b.output(b.relu(b.add(b.conv2d(y, 1024, 1, 1, 0), y)));                          // ... with a sum
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  for (int threads : {1, 2, 3, 5}) {
-    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
-    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
-    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    EXPECT_TRUE(any_step_uses(*cmp->engine, "wino")) << threads << " threads";
-    int max_parts = 0;
-    for (const StepInfo& s : cmp->engine->steps()) max_parts = std::max(max_parts, s.parts);
-    EXPECT_EQ(max_parts > 1, threads > 1) << threads << " threads";
-  }
+  // Several parts per thread: more bands than threads, taken by whichever
+  // thread is free (the pool's stealing path).
+  for (int per_thread : {1, 2, 3})
+    for (int threads : {1, 2, 3, 5}) {
+      EngineOptions options = options_with(onednn_only(), threads);
+      options.parts_per_thread = per_thread;
+      auto cmp = compare_with_reference(*g, options);
+      const std::string where = std::to_string(threads) + " threads, " + std::to_string(per_thread) + " parts each";
+      ASSERT_TRUE(cmp.is_ok()) << where << ": " << cmp.status().message();
+      EXPECT_LE(cmp->worst, kTolerance) << where;
+      EXPECT_TRUE(any_step_uses(*cmp->engine, "wino")) << where;
+      int max_parts = 0;
+      for (const StepInfo& s : cmp->engine->steps()) max_parts = std::max(max_parts, s.parts);
+      EXPECT_EQ(max_parts, threads > 1 ? threads * per_thread : 1) << where;
+    }
 }
 
 TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {

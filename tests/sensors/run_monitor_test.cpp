@@ -3,6 +3,8 @@
 // temperature, checked against the analytic truth.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <thread>
 
@@ -314,14 +316,27 @@ TEST(SensorsRunMonitor, ThermalRunOnARisingTemperatureRunsToTheCap) {
   RunMonitorOptions o = options_under(dir);
   o.temperature = "auto";
   o.stop_when_steady = SteadyStateOptions{200ms, 0.5};
-  auto monitor = open_monitor(o);
-  const Measured m = measure(*monitor, short_run(0, 0.6));
-  EXPECT_EQ(m.timings.stop_reason, bench::StopReason::max_secs);
-  const SteadyState steady = monitor->steady_state();
-  EXPECT_FALSE(steady.steady);
-  EXPECT_NE(steady.reason.find("still changing"), std::string::npos) << steady.reason;
-  ASSERT_TRUE(steady.slope_c_per_min.has_value());
-  EXPECT_NEAR(*steady.slope_c_per_min, 300.0, 30.0);  // 5 °C/s
+  // The slope is fitted over the last 200 ms; a stalled fixture writer (a
+  // loaded machine: once in 40 runs beside two busy loops) leaves a flat
+  // stretch in it and flattens the fit (254 instead of 300 °C/min). So a
+  // loaded attempt is repeated, and the last one's tolerance widens by the
+  // share of the window the stall could flatten.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto monitor = open_monitor(o);
+    temp.reset_max_gap();
+    const Measured m = measure(*monitor, short_run(0, 0.6));
+    const double stall_ms = temp.max_gap_ms();
+    const bool loaded = stall_ms > 5.0;
+    if (loaded && attempt < 2) continue;
+    EXPECT_EQ(m.timings.stop_reason, bench::StopReason::max_secs);
+    const SteadyState steady = monitor->steady_state();
+    EXPECT_FALSE(steady.steady);
+    EXPECT_NE(steady.reason.find("still changing"), std::string::npos) << steady.reason;
+    ASSERT_TRUE(steady.slope_c_per_min.has_value());
+    const double tolerance = 30.0 + (loaded ? 300.0 * std::min(1.0, 2.0 * stall_ms / 200.0) : 0.0);
+    EXPECT_NEAR(*steady.slope_c_per_min, 300.0, tolerance) << "fixture writer stalled up to " << stall_ms << " ms";  // 5 °C/s
+    return;
+  }
 }
 
 TEST(SensorsRunMonitor, BadNamesAreBadUsage) {

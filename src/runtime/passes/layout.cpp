@@ -20,11 +20,11 @@ std::string op_label(const PlanNode& node) {
 
 class Lowering {
  public:
-  Lowering(const PlanGraph& g, const dnnl::engine& e, const dnnl::stream& s, int max_tasks)
-      : graph_(g), engine_(e), stream_(s), max_tasks_(max_tasks), versions_(g.values.size()) {}
+  Lowering(const PlanGraph& g, const dnnl::engine& e, const dnnl::stream& s, const TaskSplit& split)
+      : graph_(g), engine_(e), stream_(s), split_(split), versions_(g.values.size()) {}
 
   // Reorders are no node's: a request carrying only the engine and the split.
-  KernelRequest request_for_reorders() const { return KernelRequest{graph_, no_node_, {}, engine_, stream_, max_tasks_}; }
+  KernelRequest request_for_reorders() const { return KernelRequest{graph_, no_node_, {}, engine_, stream_, split_.max_tasks, split_.threads}; }
 
   int add_tensor(const std::string& name, const Layout& layout) {
     prog_.tensors.push_back(Tensor{name, layout, layout.get_size()});
@@ -69,7 +69,7 @@ class Lowering {
         if (versions_[id].empty()) return internal_error("node '" + node.node.name + "' reads a value never produced");
         produced.push_back(prog_.tensors[versions_[id].front()].layout);
       }
-      const KernelRequest request{graph_, node, produced, engine_, stream_, max_tasks_};
+      const KernelRequest request{graph_, node, produced, engine_, stream_, split_.max_tasks, split_.threads};
       EB_ASSIGN_OR_RETURN(auto chosen, registry.create(request));
       KernelChoice& choice = chosen.first;
       if (choice.inputs.size() != act.size())
@@ -104,7 +104,7 @@ class Lowering {
   const PlanGraph& graph_;
   const dnnl::engine& engine_;
   const dnnl::stream& stream_;
-  int max_tasks_;
+  TaskSplit split_;
   const PlanNode no_node_{};
   Program prog_;
   std::vector<std::vector<int>> versions_;  // per value: produced tensor first, then reordered copies
@@ -113,8 +113,8 @@ class Lowering {
 }  // namespace
 
 Result<Program> lower(const PlanGraph& graph, const KernelRegistry& registry, const dnnl::engine& engine,
-                      const dnnl::stream& stream, int max_tasks) {
-  return Lowering(graph, engine, stream, max_tasks).run(registry);
+                      const dnnl::stream& stream, const TaskSplit& split) {
+  return Lowering(graph, engine, stream, split).run(registry);
 }
 
 }  // namespace eb::rt
