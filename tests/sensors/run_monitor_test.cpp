@@ -328,6 +328,9 @@ TEST(SensorsRunMonitor, ThermalRunOnARisingTemperatureRunsToTheCap) {
     const double stall_ms = temp.max_gap_ms();
     const bool loaded = stall_ms > 5.0;
     if (loaded && attempt < 2) continue;
+    // A stall as long as the window leaves the file flat across all of it:
+    // nothing about a rise can be checked then.
+    if (stall_ms >= 200.0) GTEST_SKIP() << "fixture writer stalled " << stall_ms << " ms (the whole 200 ms window) in 3 attempts";
     EXPECT_EQ(m.timings.stop_reason, bench::StopReason::max_secs);
     const SteadyState steady = monitor->steady_state();
     EXPECT_FALSE(steady.steady);
