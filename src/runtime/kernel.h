@@ -54,6 +54,13 @@ class Kernel {
   virtual std::string implementation() const { return {}; }
 };
 
+// How kernels split their work: into at most max_tasks parts (row bands,
+// channel chunks), run by `threads` threads.
+struct TaskSplit {
+  int threads = 1;
+  int max_tasks = 1;
+};
+
 // What a provider is asked to build.
 struct KernelRequest {
   const PlanGraph& graph;
@@ -61,8 +68,7 @@ struct KernelRequest {
   std::span<const Layout> inputs;  // layouts of the activation inputs as produced
   const dnnl::engine& engine;
   const dnnl::stream& stream;
-  int max_tasks = 1;  // how many parts a kernel may split into
-  int threads = 1;    // the threads that will run those parts
+  TaskSplit split;
 };
 
 // What a provider built.

@@ -43,11 +43,6 @@ struct Program {
 // its producer wrote (only at graph boundaries and around kernels that need
 // plain data: consecutive oneDNN kernels keep their blocked layouts). A
 // value reordered once is reused by every reader wanting that layout.
-// How kernels split their work: into at most max_tasks parts, for threads threads.
-struct TaskSplit {
-  int threads = 1;
-  int max_tasks = 1;
-};
 Result<Program> lower(const PlanGraph& graph, const KernelRegistry& registry, const dnnl::engine& engine,
                       const dnnl::stream& stream, const TaskSplit& split);
 

@@ -60,8 +60,8 @@ std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts) {
 }
 
 int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, double min_work) {
-  if (batch != 1 || r.max_tasks <= 1) return 1;
-  int64_t parts = std::min<int64_t>(r.max_tasks, rows);
+  if (batch != 1 || r.split.max_tasks <= 1) return 1;
+  int64_t parts = std::min<int64_t>(r.split.max_tasks, rows);
   parts = std::min<int64_t>(parts, static_cast<int64_t>(work / min_work));
   return static_cast<int>(std::max<int64_t>(parts, 1));
 }

@@ -54,7 +54,7 @@ std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts);
 // last range ends at `count`.
 std::vector<std::pair<int64_t, int64_t>> runs_of_16(int64_t count, int parts);
 // How many parts a kernel producing `rows` rows for `work` units (MACs or
-// elements) splits into: at most request.max_tasks, at most one per row,
+// elements) splits into: at most request.split.max_tasks, at most one per row,
 // at least `min_work` per part; 1 for batch > 1.
 int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, double min_work);
 
@@ -205,7 +205,7 @@ Result<KernelChoice> create_view(const KernelRequest& r);
 
 // A layout conversion between two descriptors of the same dims, in row
 // bands when both are unblocked.
-// Only the request's engine, stream and max_tasks are used.
+// Only the request's engine, stream and split are used.
 Result<std::unique_ptr<Kernel>> create_reorder(const Layout& from, const Layout& to, const KernelRequest& r);
 
 }  // namespace eb::rt::onednn

@@ -29,17 +29,14 @@ namespace convolution {
 bool split_channels(const Conv& c) {
   const double w_bytes = static_cast<double>(c.w.numel()) * 4;
   const double x_bytes = static_cast<double>(Shape(c.x).numel()) * 4;
-  return c.r.threads > 1 && c.x[0] == 1 && c.group == 1 && c.w[0] >= 32 && w_bytes > 2 * x_bytes &&
+  return c.r.split.threads > 1 && c.x[0] == 1 && c.group == 1 && c.w[0] >= 32 && w_bytes > 2 * x_bytes &&
          w_bytes > static_cast<double>(l2_cache_bytes());
 }
 
 // One chunk per thread at most: each chunk reads the whole input again (and
 // pays a scatter); two per thread measured 1-2% slower on ResNet-50 at two
 // threads.
-int chunk_parts(const Conv& c) {
-  const int64_t blocks = (c.w[0] + 15) / 16;
-  return static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(blocks, static_cast<int64_t>(c.macs / 4e5)), 1, c.r.threads));
-}
+int chunk_parts(const Conv& c) { return std::min(parts_for(c.r, 1, (c.w[0] + 15) / 16, c.macs, 4e5), c.r.split.threads); }
 
 // A 2-D 1x1 convolution with unit strides and no padding: oneDNN's kernel
 // for 16-channel blocks (jit_1x1) is as fast as the channels-last brgconv

@@ -84,7 +84,7 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
   const Layout src = blocked16(c.x);
   const int64_t blocks = c.w[0] / 16;
   // One chunk per thread: each chunk transforms the whole input again.
-  const int parts = static_cast<int>(std::min<int64_t>(blocks, std::max(1, c.r.threads)));
+  const int parts = static_cast<int>(std::min<int64_t>(blocks, c.r.split.threads));
   const int64_t plane = c.y[2] * c.y[3];
   for (const auto& [c0, c1] : runs_of_16(c.w[0], parts)) {
     const int64_t m = c1 - c0;

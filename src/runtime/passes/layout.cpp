@@ -24,7 +24,7 @@ class Lowering {
       : graph_(g), engine_(e), stream_(s), split_(split), versions_(g.values.size()) {}
 
   // Reorders are no node's: a request carrying only the engine and the split.
-  KernelRequest request_for_reorders() const { return KernelRequest{graph_, no_node_, {}, engine_, stream_, split_.max_tasks, split_.threads}; }
+  KernelRequest request_for_reorders() const { return KernelRequest{graph_, no_node_, {}, engine_, stream_, split_}; }
 
   int add_tensor(const std::string& name, const Layout& layout) {
     prog_.tensors.push_back(Tensor{name, layout, layout.get_size()});
@@ -69,7 +69,7 @@ class Lowering {
         if (versions_[id].empty()) return internal_error("node '" + node.node.name + "' reads a value never produced");
         produced.push_back(prog_.tensors[versions_[id].front()].layout);
       }
-      const KernelRequest request{graph_, node, produced, engine_, stream_, split_.max_tasks, split_.threads};
+      const KernelRequest request{graph_, node, produced, engine_, stream_, split_};
       EB_ASSIGN_OR_RETURN(auto chosen, registry.create(request));
       KernelChoice& choice = chosen.first;
       if (choice.inputs.size() != act.size())
