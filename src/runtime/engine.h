@@ -42,7 +42,8 @@ struct EngineOptions {
   // let an idle thread take half of a late one's share, but a part taken
   // moves its rows to the other core's cache for the layers after; on a
   // 2-vCPU Ice Lake VM one per thread measured 2% faster over the zoo
-  // (geometric mean, two runs of bench/native_vs_ort A/B).
+  // (geometric mean of two in-process A/B runs of two native engines, via
+  // a temporary patch of bench/native_vs_ort; no shipped program does it).
   int parts_per_thread = 1;
   // Providers asked in order; null: default_registry() (oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;
