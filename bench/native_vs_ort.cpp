@@ -210,6 +210,10 @@ struct Options {
   int64_t input_size = 0;
   bool ort = true;
   bool profile = false;
+  // --vs MODE: a second native engine in that --mode (e.g. winograd=off)
+  // in ORT's place, to measure what one optimization buys, alternated the
+  // same way.
+  std::string vs;
   std::string workdir = "/tmp/edgebench_native_vs_ort";
   std::string node = "node";
   std::string runner = std::string(EB_SOURCE_DIR) + "/bench/ort_runner.js";
@@ -231,8 +235,9 @@ std::vector<std::string> split(const std::string& s) {
 void usage() {
   std::printf(
       "usage: native_vs_ort [--models a,b,...] [--threads N] [--rounds N] [--block-secs S]\n"
-      "                     [--min-iters N] [--input-size N] [--no-ort] [--profile] [--workdir DIR]\n"
-      "                     [--node PATH] [--runner bench/ort_runner.js]\n");
+      "                     [--min-iters N] [--input-size N] [--no-ort] [--vs MODE] [--profile]\n"
+      "                     [--workdir DIR] [--node PATH] [--runner bench/ort_runner.js]\n"
+      "  --vs MODE  time native against native in --mode MODE (e.g. winograd=off) instead of ORT\n");
 }
 
 bool parse(int argc, char** argv, Options& o) {
@@ -247,13 +252,17 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--input-size") o.input_size = std::stoll(next());
     else if (a == "--no-ort") o.ort = false;
     else if (a == "--profile") o.profile = true;
+    else if (a == "--vs") o.vs = next();
     else if (a == "--workdir") o.workdir = next();
     else if (a == "--node") o.node = next();
     else if (a == "--runner") o.runner = next();
     else return false;
   }
-  return o.threads > 0 && o.rounds > 0;
+  return o.threads > 0 && o.rounds > 0 && (o.vs.empty() || o.ort);
 }
+
+// What the native engine is timed against: ORT, or native in another mode.
+std::string other_name(const Options& o) { return o.vs.empty() ? "ORT" : "native[" + o.vs + "]"; }
 
 double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
   double num = 0, den = 0;
@@ -315,8 +324,22 @@ eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
   const double est = std::max(median(warm), 1e-3);
   const int iters = std::max(o.min_iters, static_cast<int>(o.block_secs * 1e3 / est));
 
+  std::unique_ptr<eb::PreparedModel> model_b;
+  if (!o.vs.empty()) {
+    eb::BackendOptions b_opts = bopts;
+    b_opts.mode = o.vs;
+    const auto t_b = Clock::now();
+    EB_ASSIGN_OR_RETURN(model_b, backend->prepare(graph, b_opts));
+    row.ort_init_ms = ms_since(t_b);
+    EB_RETURN_IF_ERROR(model_b->set_input(0, input));
+    EB_RETURN_IF_ERROR(model_b->invoke());
+    EB_ASSIGN_OR_RETURN(const std::vector<float> b_out, model_b->output(0));
+    row.diff = rel_l2(native_out, b_out);
+    std::vector<double> b_warm;
+    EB_RETURN_IF_ERROR(time_native(*model_b, 2, b_warm));
+  }
   OrtRunner ort;
-  if (o.ort) {
+  if (o.ort && !model_b) {
     std::filesystem::create_directories(o.workdir);
     const std::string onnx = o.workdir + "/" + id + ".onnx";
     const std::string in_bin = o.workdir + "/" + id + ".input.bin";
@@ -344,6 +367,7 @@ eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
   // block that runs second in a round measured 1-2% faster than the first
   // even for two copies of the same engine, so each side gets both places.
   const auto time_ort = [&]() -> eb::Status {
+    if (model_b) return time_native(*model_b, iters, ort_ms);
     if (!o.ort) return eb::Status::ok();
     EB_ASSIGN_OR_RETURN(auto t, ort.run(iters));
     ort_ms.insert(ort_ms.end(), t.begin(), t.end());
@@ -411,8 +435,12 @@ int main(int argc, char** argv) {
 
   Peak peak = measure_peak(o.threads);
   const auto caps = eb::make_native_backend()->capabilities();
-  std::printf("native: %s, isa %s | ORT: onnxruntime-node, intra-op threads %d, all graph optimizations | threads %d\n",
-              caps.version.c_str(), caps.config.at("isa").c_str(), o.threads, o.threads);
+  if (o.vs.empty())
+    std::printf("native: %s, isa %s | ORT: onnxruntime-node, intra-op threads %d, all graph optimizations | threads %d\n",
+                caps.version.c_str(), caps.config.at("isa").c_str(), o.threads, o.threads);
+  else
+    std::printf("native: %s, isa %s | against %s: the same engine in --mode %s | threads %d\n", caps.version.c_str(),
+                caps.config.at("isa").c_str(), other_name(o).c_str(), o.vs.c_str(), o.threads);
   std::fflush(stdout);
 
   int failures = 0;
@@ -425,8 +453,8 @@ int main(int argc, char** argv) {
       row.note = st.message();
       ++failures;
     }
-    std::fprintf(stderr, "%-17s native %.3f ms, ORT %.3f ms%s%s\n", id.c_str(), row.native_ms, row.ort_ms, st.is_ok() ? "" : ": ",
-                 row.note.c_str());
+    std::fprintf(stderr, "%-17s native %.3f ms, %s %.3f ms%s%s\n", id.c_str(), row.native_ms, other_name(o).c_str(), row.ort_ms,
+                 st.is_ok() ? "" : ": ", row.note.c_str());
     if (o.profile && st.is_ok()) {
       const eb::Status pst = print_profile(o, id);
       if (!pst.is_ok()) std::printf("  profile failed: %s\n", pst.message().c_str());
@@ -438,9 +466,12 @@ int main(int argc, char** argv) {
   }
 
   std::printf("\nFP32 peak (FMA loop, %s, %d threads, best of all tries): %.1f GFLOP/s\n", peak.isa.c_str(), o.threads, peak.gflops);
-  std::printf("median of all iterations of %d alternating rounds; ratio = native / ORT (< 1: native faster)\n\n", o.rounds);
-  std::printf("%-17s %-14s %8s %10s %10s %7s %9s %6s %9s %6s %9s %15s %17s %6s\n", "model", "input", "GFLOP", "native ms", "ORT ms",
-              "ratio", "nat GF/s", "%peak", "ORT GF/s", "%peak", "out diff", "arena/naive MB", "init ms nat/ORT", "steal");
+  const std::string other = other_name(o), b = o.vs.empty() ? "ORT" : "B";
+  if (!o.vs.empty()) std::printf("B = %s\n", other.c_str());
+  std::printf("median of all iterations of %d alternating rounds; ratio = native / %s (< 1: native faster)\n\n", o.rounds, b.c_str());
+  std::printf("%-17s %-14s %8s %10s %10s %7s %9s %6s %9s %6s %9s %15s %17s %6s\n", "model", "input", "GFLOP", "native ms",
+              (b + " ms").c_str(), "ratio", "nat GF/s", "%peak", (b + " GF/s").c_str(), "%peak", "out diff", "arena/naive MB",
+              ("init ms nat/" + b).c_str(), "steal");
   std::vector<double> ratios;
   for (const Row& row : rows) {
     if (!row.note.empty()) {
@@ -459,7 +490,7 @@ int main(int argc, char** argv) {
   if (!ratios.empty()) {
     double log_sum = 0;
     for (double r : ratios) log_sum += std::log(r);
-    std::printf("\ngeometric mean ratio (native / ORT) over %zu models: %.3f; worst %.3f\n", ratios.size(),
+    std::printf("\ngeometric mean ratio (native / %s) over %zu models: %.3f; worst %.3f\n", b.c_str(), ratios.size(),
                 std::exp(log_sum / static_cast<double>(ratios.size())), *std::max_element(ratios.begin(), ratios.end()));
   }
   // Steal need not hit the two engines alike (on a 2-vCPU VM, during

@@ -43,10 +43,11 @@ struct EngineOptions {
   // moves its rows to the other core's cache for the layers after; on a
   // 2-vCPU Ice Lake VM one per thread measured 2% faster over the zoo
   // (geometric mean of two in-process A/B runs of two native engines, via
-  // a temporary patch of bench/native_vs_ort; no shipped program does it).
+  // bench/native_vs_ort, as --vs parts_per_thread=2 now does).
   int parts_per_thread = 1;
-  // Providers asked in order; null: default_registry() (oneDNN, reference).
+  // Providers asked in order; null: default_registry(onednn) (oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;
+  OnednnOptions onednn;
 };
 
 struct EngineStats {

@@ -112,9 +112,15 @@ class KernelRegistry {
   std::vector<std::unique_ptr<KernelProvider>> providers_;
 };
 
-std::unique_ptr<KernelProvider> make_onednn_provider();
+// Choices of the oneDNN provider a user may turn off, to see what each buys
+// (the native backend's --mode, bench/native_vs_ort --vs).
+struct OnednnOptions {
+  bool winograd = true;  // Winograd 3x3 convolutions where they pay
+};
+
+std::unique_ptr<KernelProvider> make_onednn_provider(OnednnOptions options = {});
 std::unique_ptr<KernelProvider> make_reference_provider();
 // oneDNN first, then the reference kernels.
-KernelRegistry default_registry();
+KernelRegistry default_registry(OnednnOptions onednn = {});
 
 }  // namespace eb::rt

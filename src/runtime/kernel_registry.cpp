@@ -38,9 +38,9 @@ Status KernelRegistry::supports(const PlanGraph& graph) const {
   return Status::ok();
 }
 
-KernelRegistry default_registry() {
+KernelRegistry default_registry(OnednnOptions onednn) {
   KernelRegistry r;
-  r.add(make_onednn_provider());
+  r.add(make_onednn_provider(onednn));
   r.add(make_reference_provider());
   return r;
 }

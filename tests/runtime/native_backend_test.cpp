@@ -102,6 +102,33 @@ TEST(NativeBackend, UnknownModeIsRejected) {
   EXPECT_EQ(backend->prepare(small_net(), o).status().code(), ErrorCode::invalid_argument);
   o.mode = "plain";
   EXPECT_TRUE(backend->prepare(small_net(), o).is_ok());
+  for (const char* bad : {"winograd=maybe", "parts_per_thread=0", "parts_per_thread=x", "plain,", "unfused,,plain", "winograd"}) {
+    o.mode = bad;
+    const Status st = backend->prepare(small_net(), o).status();
+    EXPECT_EQ(st.code(), ErrorCode::invalid_argument) << bad;
+  }
+  o.mode = "turbo";
+  EXPECT_NE(backend->prepare(small_net(), o).status().message().find("winograd=on|off"), std::string::npos);
+}
+
+TEST(NativeBackend, ModesCombineAndGiveTheSameResult) {
+  auto backend = make_native_backend();
+  const Graph g = small_net();
+  const auto input = random_data(Shape{1, 3, 16, 16}, 5);
+  auto expected = ref::run_graph(g, {input});
+  ASSERT_TRUE(expected.is_ok());
+  for (const char* mode : {"winograd=off", "winograd=on,parts_per_thread=3", "unfused,winograd=off", "plain,parts_per_thread=2"}) {
+    BackendOptions o;
+    o.threads = 2;
+    o.mode = mode;
+    auto model = backend->prepare(g, o);
+    ASSERT_TRUE(model.is_ok()) << mode << ": " << model.status().message();
+    ASSERT_TRUE((*model)->set_input(0, input).is_ok());
+    ASSERT_TRUE((*model)->invoke().is_ok());
+    auto out = (*model)->output(0);
+    ASSERT_TRUE(out.is_ok());
+    EXPECT_LE(rel_l2(*out, (*expected)[0]), kTolerance) << mode;
+  }
 }
 
 }  // namespace

@@ -125,8 +125,8 @@ bool any_step_uses(const Engine& e, const std::string& impl) {
 
 TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   // 3x3 stride-1 convs with channels in 16s: Winograd in 16-channel blocks,
-  // with ReLU and sum post-ops, LeakyReLU as a separate eltwise, and a sum
-  // after LeakyReLU falling back to direct; pooling and concat of blocked
+  // with ReLU and sum post-ops, LeakyReLU as a separate eltwise, a sum
+  // after LeakyReLU through a temporary; pooling and concat of blocked
   // tensors.
   // (Winograd wants at least 64 input channels.)
   GraphBuilder b("winograd", 12);
@@ -135,7 +135,7 @@ TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   const ValueId c = b.relu(b.add(b.conv2d(a, 64, 3, 1, 1), a));
   const ValueId d = b.conv2d(c, 48, 3, 1, 1, 1, /*bias=*/false);
   const ValueId e = b.leaky_relu(b.conv2d(c, 16, 3, 1, 1), 0.1f);  // Winograd, then an eltwise
-  const ValueId f = b.add(b.leaky_relu(b.conv2d(c, 64, 3, 1, 1), 0.1f), c);  // sum after LeakyReLU: direct
+  const ValueId f = b.add(b.leaky_relu(b.conv2d(c, 64, 3, 1, 1), 0.1f), c);  // sum after LeakyReLU: a temporary
   const ValueId cat = b.concat({d, b.conv2d(c, 16, 3, 1, 1)});
   b.output(b.max_pool2d(cat, 2, 2));
   b.output(b.global_avg_pool(cat));
@@ -180,6 +180,62 @@ TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
       for (const StepInfo& s : cmp->engine->steps()) max_parts = std::max(max_parts, s.parts);
       EXPECT_EQ(max_parts, threads > 1 ? threads * per_thread : 1) << where;
     }
+}
+
+TEST(OnednnConv, WinogradSumAfterAnActivation) {
+  // Darknet's shortcut: conv -> LeakyReLU -> add, oneDNN's Winograd applying
+  // neither: the chunk goes through a temporary and a binary add. With the
+  // residual's storage taken in place, with it read again later (a copy),
+  // and with an activation after the sum too.
+  GraphBuilder b("winograd_late_sum", 16);
+  const ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 64, 12, 10}), 64, 3, 1, 1));
+  const ValueId y = b.add(b.leaky_relu(b.conv2d(x, 64, 3, 1, 1), 0.1f), x);     // in place
+  const ValueId z = b.add(b.leaky_relu(b.conv2d(y, 64, 3, 1, 1), 0.2f), y);     // y read again below
+  const ValueId w = b.relu(b.add(b.leaky_relu(b.conv2d(z, 64, 3, 1, 1)), y));  // ReLU after the sum
+  b.output(b.add(w, z));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (int threads : {1, 2, 3}) {
+    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
+    const int late_sums = count_steps(*cmp->engine, [](const StepInfo& s) {
+      return s.op.find("LeakyRelu+Add") != std::string::npos && s.impl.find("wino") != std::string::npos;
+    });
+    EXPECT_EQ(late_sums, 3) << threads << " threads";
+  }
+}
+
+TEST(OnednnConv, WinogradOnALargeMapBetweenChannelsLast1x1s) {
+  // A ResNet-50 bottleneck at 28x28: the 3x3 runs in Winograd (its weights
+  // fit a core's L2), reordered into and out of blocks; the 1x1s after it
+  // stay channels-last on a map this large.
+  GraphBuilder b("bottleneck_28", 17);
+  ValueId y = b.relu(b.conv2d(b.input("x", Shape{1, 64, 28, 28}), 256, 1, 1, 0));
+  for (int i = 0; i < 2; ++i) {
+    ValueId t = b.relu(b.conv2d(y, 128, 1, 1, 0));
+    t = b.relu(b.conv2d(t, 128, 3, 1, 1));
+    y = b.relu(b.add(b.conv2d(t, 256, 1, 1, 0), y));
+  }
+  b.output(y);
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (int threads : {1, 2, 3}) {
+    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
+    EXPECT_EQ(count_steps(*cmp->engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 2);
+    EXPECT_FALSE(any_step_uses(*cmp->engine, "jit_1x1")) << threads << " threads";
+  }
+  // Turned off, no step runs Winograd, and the result is the same.
+  OnednnOptions direct;
+  direct.winograd = false;
+  auto off = compare_with_reference(*g, options_with(onednn_only(direct)));
+  ASSERT_TRUE(off.is_ok()) << off.status().message();
+  EXPECT_LE(off->worst, kTolerance);
+  EXPECT_FALSE(any_step_uses(*off->engine, "wino"));
 }
 
 TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {

@@ -38,9 +38,9 @@ inline double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
 
 // A registry holding only the oneDNN provider: a node it turns down fails
 // prepare instead of silently running on the reference kernels.
-inline std::shared_ptr<const KernelRegistry> onednn_only() {
+inline std::shared_ptr<const KernelRegistry> onednn_only(OnednnOptions options = {}) {
   auto r = std::make_shared<KernelRegistry>();
-  r->add(make_onednn_provider());
+  r->add(make_onednn_provider(options));
   return r;
 }
 

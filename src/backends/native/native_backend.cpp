@@ -15,6 +15,38 @@ namespace {
 
 int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_num_procs(); }
 
+// --mode: comma-separated switches that turn optimizations off, so that a
+// user (or bench/native_vs_ort --vs) can see what each one buys:
+//   unfused             no activation or residual fusion
+//   plain               no folding and no fusion
+//   winograd=off        direct convolutions only
+//   parts_per_thread=N  split kernels into up to N parts per thread
+Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
+  constexpr const char* kKnown = "unfused, plain, winograd=on|off, parts_per_thread=N";
+  if (mode.empty()) return Status::ok();
+  for (std::size_t begin = 0; begin <= mode.size();) {
+    std::size_t end = mode.find(',', begin);
+    if (end == std::string::npos) end = mode.size();
+    const std::string item = mode.substr(begin, end - begin);
+    begin = end + 1;
+    const std::size_t eq = item.find('=');
+    const std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (item == "unfused") {
+      eo.fuse = false;
+    } else if (item == "plain") {
+      eo.fold = eo.fuse = false;
+    } else if (key == "winograd" && (value == "on" || value == "off")) {
+      eo.onednn.winograd = value == "on";
+    } else if (key == "parts_per_thread" && !value.empty() && value.size() <= 2 &&
+               value.find_first_not_of("0123456789") == std::string::npos && std::stoi(value) >= 1) {
+      eo.parts_per_thread = std::stoi(value);
+    } else {
+      return invalid_argument("native: unknown mode '" + item + "' (" + kKnown + ", joined by commas)");
+    }
+  }
+  return Status::ok();
+}
+
 class NativeModel final : public PreparedModel {
  public:
   explicit NativeModel(std::unique_ptr<rt::Engine> engine) : engine_(std::move(engine)) {}
@@ -73,9 +105,7 @@ class NativeBackend final : public Backend {
     EB_RETURN_IF_ERROR(supports(graph, options));
     rt::EngineOptions eo;
     eo.threads = options.threads;
-    if (options.mode == "unfused") eo.fuse = false;
-    else if (options.mode == "plain") eo.fold = eo.fuse = false;
-    else if (!options.mode.empty()) return invalid_argument("native: unknown mode '" + options.mode + "' (unfused, plain)");
+    EB_RETURN_IF_ERROR(apply_mode(options.mode, eo));
     EB_ASSIGN_OR_RETURN(auto engine, rt::Engine::prepare(graph, eo));
     const rt::EngineStats& st = engine->stats();
     last_ = LastPrepared{engine->threads(), st.arena_bytes, st.naive_bytes, st.scratch_bytes, st.steps, st.reorders, st.reference_steps};

@@ -191,7 +191,7 @@ Result<KernelChoice> guarded(const char* what, F&& create) {
 }
 
 // One function per op family, each in its own file.
-Result<KernelChoice> create_conv(const KernelRequest& r);
+Result<KernelChoice> create_conv(const KernelRequest& r, const OnednnOptions& options);
 Result<KernelChoice> create_pool(const KernelRequest& r);
 Result<KernelChoice> create_inner_product(const KernelRequest& r);
 Result<KernelChoice> create_eltwise(const KernelRequest& r);

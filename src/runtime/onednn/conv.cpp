@@ -139,7 +139,7 @@ Status add_channel_chunks(const Conv& c, PrimitiveKernel& kernel) {
 }  // namespace
 }  // namespace convolution
 
-Result<KernelChoice> create_conv(const KernelRequest& r) {
+Result<KernelChoice> create_conv(const KernelRequest& r, const OnednnOptions& options) {
   using namespace convolution;
   return guarded("convolution", [&]() -> Result<KernelChoice> {
     const Node& n = r.node.node;
@@ -175,17 +175,17 @@ Result<KernelChoice> create_conv(const KernelRequest& r) {
     };
     const bool blocked_in = r.inputs[0] == blocked16(c.x);
     Layout in = channels_last(c.x), out = channels_last(c.y);
-    if (winograd_candidate(c) && built([&](PrimitiveKernel& k) { add_winograd_chunks(c, k); })) {
+    if (options.winograd && winograd_candidate(c) && built([&](PrimitiveKernel& k) { add_winograd_chunks(c, k); })) {
       in = blocked16(c.x);
       out = blocked16(c.y);
     } else if (blocked_in && depthwise(Shape(c.x), c.w, c.group) && built([&](PrimitiveKernel& k) { add_depthwise_blocks(c, k); })) {
       in = blocked16(c.x);
       out = blocked16(c.y);
-    } else if (pointwise(a, c.w) && c.x[0] == 1 && (blocked_in || (split_channels(c) && blocked_chunks_pay(c))) &&
+    } else if (pointwise(a, c.w) && c.x[0] == 1 && ((blocked_in && stays_blocked(c)) || (split_channels(c) && blocked_chunks_pay(c))) &&
                built([&](PrimitiveKernel& k) { add_blocked_chunks(c, k); })) {
-      // A 1x1 whose input comes in blocks stays in blocks, whatever its
-      // weights (no reorder back, no scatter: ResNet-101's 14x14 stage,
-      // after its Winograd 3x3s, 3-4% faster end to end); one that would
+      // A 1x1 whose input comes in blocks stays in blocks on small maps,
+      // whatever its weights (no reorder back, no scatter: ResNet-101's
+      // 14x14 stage, after its Winograd 3x3s, 3-4% faster end to end); one that would
       // take channel chunks starts blocks where its readers take them,
       // its input (the small side) reordered into blocks.
       in = blocked16(c.x);

@@ -53,6 +53,7 @@ bool depthwise(const Shape& x, const Shape& w, int64_t group);
 // 16-channel blocks (conv_blocked.cpp). The add_* functions throw
 // dnnl::error when oneDNN has no fast kernel for the case.
 bool winograd_candidate(const Conv& c);
+bool stays_blocked(const Conv& c);
 void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel);
 bool blocked_chunks_pay(const Conv& c);
 void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel);

@@ -58,13 +58,23 @@ bool only_reference(const dnnl::primitive_desc_base& pd) { return std::string(pd
 // the layer is big, its map small (the direct kernel is weaker there), its
 // input already in blocks (the layer before was Winograd), or it starts a
 // chain of them (every reader of its output is a Winograd candidate too: a
-// VGG stack, a ResNet basic block). Not for a 3x3 alone between layers that
-// want channels-last (a ResNet bottleneck, an Inception branch): measured,
-// no gain there or a loss.
+// VGG stack, a ResNet basic block). On a larger map it pays when each
+// chunk's transformed weights stay in a core's L2 and the channels are not
+// too few: measured with real weights at 2 threads, 64->128 at 56x56 ran
+// 1.6-2x faster, 128->256 at 28x28 and 96->96 at 35x35 1.45x, 64->64 at
+// 56x56 no faster. It does not pay where each chunk's transformed weights
+// (16 floats per 3x3 filter) go far beyond L2 on a map of several tile
+// blocks: 256->512 at 14x14 ran 1.2-1.3x slower than direct, in YOLOv3 and
+// alone (the kernel streams the weights once per block of tiles).
 bool winograd_candidate(const Conv& c) {
   if (!winograd_shape(c.n, c.r.graph)) return false;
   const int64_t plane = c.y[2] * c.y[3];
+  const int64_t in_ch = c.x[1], out_ch = c.w[0];
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(out_ch / 16, c.r.split.threads));
+  const double chunk_weight_bytes = 64.0 * static_cast<double>(in_ch) * static_cast<double>((out_ch / 16 + chunks - 1) / chunks * 16);
+  if (chunk_weight_bytes > 2.5e6 && plane > 64 && c.macs < 2.5e8) return false;
   if (c.macs >= 2.5e8 || plane <= 400 || c.r.inputs[0] == blocked16(c.x)) return true;
+  if (chunk_weight_bytes <= 1.25e6 && in_ch * out_ch >= 64 * 96) return true;
   const ValueId out = c.n.outputs[0];
   bool chain = !c.r.graph.is_graph_output(out), read = false;
   for (const PlanNode& other : c.r.graph.nodes)
@@ -77,9 +87,16 @@ bool winograd_candidate(const Conv& c) {
 }
 
 void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
+  const std::vector<PostOp>& ops = c.r.node.post_ops;
   const std::size_t fused = winograd_post_ops(c.r.node);
-  for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i)
-    if (c.r.node.post_ops[i].kind == PostOp::Kind::sum) throw dnnl::error(dnnl_unimplemented, "sum after an activation");
+  // A sum after an activation it cannot apply (Darknet's shortcut after a
+  // LeakyReLU): the chunk goes to a temporary, the activations before the
+  // sum run on it, and a binary add puts it onto the residual, seeded into
+  // the output as for any sum.
+  std::size_t late_sum = ops.size();
+  for (std::size_t i = fused; i < ops.size(); ++i)
+    if (ops[i].kind == PostOp::Kind::sum) late_sum = i;
+  const bool via_temp = late_sum < ops.size();
   const dnnl::primitive_attr attr = attributes_for(c.r.node, fused);
   const Layout src = blocked16(c.x);
   const int64_t blocks = c.w[0] / 16;
@@ -96,17 +113,43 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
     const dnnl::convolution_forward::primitive_desc pd(d, attr, c.r.engine);
     const std::ptrdiff_t out_off = c0 * plane * 4;
     auto& part = kernel.new_part();
-    c.add_chunk_exec(kernel, part, pd, {DNNL_ARG_SRC, S::input, 0, src, 0, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}, c0, wdims);
+    const PrimitiveKernel::Arg out{DNNL_ARG_DST, S::output, 0, dst, out_off, {}};
+    const PrimitiveKernel::Arg tmp = via_temp ? PrimitiveKernel::Arg{DNNL_ARG_DST, S::scratch, 0, dst, kernel.reserve(part, dst.get_size()), {}} : out;
+    c.add_chunk_exec(kernel, part, pd, {DNNL_ARG_SRC, S::input, 0, src, 0, {}}, tmp, c0, wdims);
     seed_residual(c.r, part, out_off, dst.get_size());
-    for (std::size_t i = fused; i < c.r.node.post_ops.size(); ++i) {
-      const PostOp& p = c.r.node.post_ops[i];
+    // The activations oneDNN's Winograd does not apply, each in place on
+    // the chunk (on the temporary up to a late sum).
+    const auto eltwise = [&](const PostOp& p, const PrimitiveKernel::Arg& where) {
       const Eltwise e = eltwise_of(p.op, p.attrs);
       const dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference, e.algorithm, dst, e.alpha, e.beta);
       const dnnl::eltwise_forward::primitive_desc epd(ed, attr_reorder(), c.r.engine);
-      kernel.add_exec(part, epd, {{DNNL_ARG_SRC, S::output, 0, dst, out_off, {}}, {DNNL_ARG_DST, S::output, 0, dst, out_off, {}}});
+      PrimitiveKernel::Arg from = where, to = where;
+      from.id = DNNL_ARG_SRC;
+      kernel.add_exec(part, epd, {from, to});
+    };
+    for (std::size_t i = fused; i < ops.size(); ++i) {
+      if (i < late_sum) {
+        eltwise(ops[i], tmp);
+      } else if (i == late_sum) {
+        const dnnl::binary::desc bd(dnnl::algorithm::binary_add, dst, dst, dst);
+        const dnnl::binary::primitive_desc bpd(bd, attr_reorder(), c.r.engine);
+        PrimitiveKernel::Arg residual = out, chunk = tmp;
+        residual.id = DNNL_ARG_SRC_0;
+        chunk.id = DNNL_ARG_SRC_1;
+        kernel.add_exec(part, bpd, {residual, chunk, out});
+      } else {
+        eltwise(ops[i], out);
+      }
     }
   }
 }
+
+// Whether a 1x1 convolution whose input comes in 16-channel blocks should
+// stay in blocks: on maps up to 20x20. On larger maps oneDNN's blocked 1x1
+// (jit_1x1) reducing channels ran 1.5-1.7x slower than the channels-last
+// brgconv (512->128 and 256->128 at 28x28, in ResNet-50 and YOLOv3 after
+// their Winograd 3x3s), more than a reorder of its input costs.
+bool stays_blocked(const Conv& c) { return c.y[2] * c.y[3] <= 400; }
 
 // Whether a chunked 1x1 convolution should write 16-channel blocks: where
 // every reader takes blocks as they are (activations, Add, depthwise

@@ -7,6 +7,7 @@ namespace {
 
 class OnednnProvider final : public KernelProvider {
  public:
+  explicit OnednnProvider(OnednnOptions options) : options_(options) {}
   std::string_view name() const override { return "onednn"; }
 
   bool supports(const PlanGraph& graph, const PlanNode& node) const override {
@@ -56,7 +57,7 @@ class OnednnProvider final : public KernelProvider {
 
   Result<KernelChoice> create(const KernelRequest& r) const override {
     switch (r.node.node.op) {
-      case OpKind::Conv: return create_conv(r);
+      case OpKind::Conv: return create_conv(r, options_);
       case OpKind::MaxPool:
       case OpKind::AvgPool:
       case OpKind::GlobalAvgPool:
@@ -81,11 +82,14 @@ class OnednnProvider final : public KernelProvider {
     }
     return unsupported("oneDNN has no kernel for " + std::string(op_name(r.node.node.op)));
   }
+
+ private:
+  OnednnOptions options_;
 };
 
 }  // namespace
 }  // namespace eb::rt::onednn
 
 namespace eb::rt {
-std::unique_ptr<KernelProvider> make_onednn_provider() { return std::make_unique<onednn::OnednnProvider>(); }
+std::unique_ptr<KernelProvider> make_onednn_provider(OnednnOptions options) { return std::make_unique<onednn::OnednnProvider>(options); }
 }  // namespace eb::rt
