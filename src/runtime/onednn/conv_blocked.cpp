@@ -60,9 +60,11 @@ bool only_reference(const dnnl::primitive_desc_base& pd) { return std::string(pd
 // chain of them (every reader of its output is a Winograd candidate too: a
 // VGG stack, a ResNet basic block). On a larger map it pays when each
 // chunk's transformed weights stay in a core's L2 and the channels are not
-// too few: measured with real weights at 2 threads, 64->128 at 56x56 ran
+// too few (measured with real weights at 2 threads, 64->128 at 56x56 ran
 // 1.6-2x faster, 128->256 at 28x28 and 96->96 at 35x35 1.45x, 64->64 at
-// 56x56 no faster. It does not pay where each chunk's transformed weights
+// 56x56 no faster), and only convolutions read the output: Inception-v4's
+// 3x3s feeding a concat, in Winograd, made the model 3-4% slower (the
+// concat's other branches are channels-last). It does not pay where each chunk's transformed weights
 // (16 floats per 3x3 filter) go far beyond L2 on a map of several tile
 // blocks: 256->512 at 14x14 ran 1.2-1.3x slower than direct, in YOLOv3 and
 // alone (the kernel streams the weights once per block of tiles).
@@ -74,16 +76,17 @@ bool winograd_candidate(const Conv& c) {
   const double chunk_weight_bytes = 64.0 * static_cast<double>(in_ch) * static_cast<double>((out_ch / 16 + chunks - 1) / chunks * 16);
   if (chunk_weight_bytes > 2.5e6 && plane > 64 && c.macs < 2.5e8) return false;
   if (c.macs >= 2.5e8 || plane <= 400 || c.r.inputs[0] == blocked16(c.x)) return true;
-  if (chunk_weight_bytes <= 1.25e6 && in_ch * out_ch >= 64 * 96) return true;
   const ValueId out = c.n.outputs[0];
-  bool chain = !c.r.graph.is_graph_output(out), read = false;
+  bool chain = !c.r.graph.is_graph_output(out), to_convs = chain, read = false;
   for (const PlanNode& other : c.r.graph.nodes)
     for (ValueId id : c.r.graph.activation_inputs(other))
       if (id == out) {
         read = true;
         chain = chain && winograd_shape(other.node, c.r.graph);
+        to_convs = to_convs && other.node.op == OpKind::Conv;
       }
-  return chain && read;
+  if (!read) return false;
+  return chain || (to_convs && chunk_weight_bytes <= 1.25e6 && in_ch * out_ch >= 64 * 96);
 }
 
 void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
