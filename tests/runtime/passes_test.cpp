@@ -74,6 +74,31 @@ TEST(FoldPad, ZeroSpatialPadBecomesConvPadding) {
   EB_EXPECT_MATCHES_REFERENCE(g, options_with(std::make_shared<KernelRegistry>(default_registry())));
 }
 
+TEST(CommutePoolConv, PoolProjectionRunsOnFewerChannels) {
+  // Inception's pool projection (3x3 average ignoring padding, then a 1x1
+  // that reduces channels, with a bias) swaps; one with partial windows
+  // (stride 2, ceil mode) too. A pool that counts padding, one read twice
+  // and one before a 1x1 that widens stay.
+  GraphBuilder b("pool_proj", 21);
+  const ValueId x = b.input("x", Shape{1, 64, 9, 11});
+  b.output(b.relu(b.conv2d(b.avg_pool2d(x, 3, 1, 1), 16, 1, 1, 0)));
+  b.output(b.conv2d(b.avg_pool(x, PoolSpec{{3, 3}, {2, 2}, {1, 1, 1, 1}, /*ceil_mode=*/true}), 24, 1, 1, 0));
+  b.output(b.conv2d(b.avg_pool(x, PoolSpec{{3, 3}, {1, 1}, {1, 1, 1, 1}, false, /*count_include_pad=*/true}), 16, 1, 1, 0));
+  const ValueId twice = b.avg_pool2d(x, 2, 2);
+  b.output(b.add(b.conv2d(twice, 16, 1, 1, 0), b.conv2d(twice, 16, 1, 1, 0)));
+  b.output(b.conv2d(b.avg_pool2d(b.conv2d(x, 8, 1, 1, 0), 3, 1, 1), 32, 1, 1, 0));  // widens
+  const Graph g = finish(std::move(b));
+  PlanGraph p = PlanGraph::from(g);
+  EXPECT_EQ(commute_pool_conv(p), 2);
+  // Each swapped pair: the 1x1 now reads the pool's input and comes first.
+  EXPECT_EQ(p.nodes[0].node.op, OpKind::Conv);
+  EXPECT_EQ(p.nodes[0].node.inputs[0], x);
+  EXPECT_EQ(p.nodes[1].node.op, OpKind::AvgPool);
+  EXPECT_EQ(p.value(p.nodes[1].node.inputs[0]).desc.shape, (Shape{1, 16, 9, 11}));
+  EB_EXPECT_MATCHES_REFERENCE(g, options_with(std::make_shared<KernelRegistry>(default_registry())));
+  EB_EXPECT_MATCHES_REFERENCE(g, options_with(onednn_only(), 3));
+}
+
 TEST(FuseActivations, ChainsAndLimits) {
   GraphBuilder b("fuse", 5);
   const ValueId x = b.input("x", Shape{1, 4, 8, 8});

@@ -50,7 +50,10 @@ class OnednnProvider final : public KernelProvider {
       case OpKind::Conv:
       case OpKind::Gemm:
         return true;
-      case OpKind::Add: return op.kind == PostOp::Kind::eltwise;
+      case OpKind::Add:
+      case OpKind::MaxPool:
+      case OpKind::AvgPool:
+        return op.kind == PostOp::Kind::eltwise;
       default: return false;
     }
   }

@@ -18,6 +18,10 @@ int fold_batchnorm(PlanGraph& graph);
 // conv's own padding.
 int fold_pad(PlanGraph& graph);
 
+// An AvgPool (ignoring padding) read only by a 1x1 Conv that reduces
+// channels runs after the conv instead, on fewer channels.
+int commute_pool_conv(PlanGraph& graph);
+
 // Whether a node's kernel can apply a post-op (asked before fusing it).
 using PostOpFilter = std::function<bool(const PlanGraph&, const PlanNode&, const PostOp&)>;
 
@@ -32,6 +36,7 @@ int fuse_residual_add(PlanGraph& graph, const PostOpFilter& accepts);
 struct PassCounts {
   int folded_batchnorm = 0;
   int folded_pad = 0;
+  int commuted_pools = 0;
   int fused_activations = 0;
   int fused_residual_adds = 0;
 };

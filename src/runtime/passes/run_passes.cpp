@@ -7,6 +7,7 @@ PassCounts run_graph_passes(PlanGraph& graph, const PostOpFilter& accepts, bool 
   if (fold) {
     counts.folded_pad = fold_pad(graph);
     counts.folded_batchnorm = fold_batchnorm(graph);
+    counts.commuted_pools = commute_pool_conv(graph);
   }
   if (fuse) {
     // Activations first, so that conv -> relu -> add can still host the sum;
