@@ -5,6 +5,7 @@
 
 #include "runtime/passes/passes.h"
 #include "runtime_test_util.h"
+#include "zoo/zoo.h"
 
 namespace eb::rt::testing {
 namespace {
@@ -97,6 +98,18 @@ TEST(CommutePoolConv, PoolProjectionRunsOnFewerChannels) {
   EXPECT_EQ(p.value(p.nodes[1].node.inputs[0]).desc.shape, (Shape{1, 16, 9, 11}));
   EB_EXPECT_MATCHES_REFERENCE(g, options_with(std::make_shared<KernelRegistry>(default_registry())));
   EB_EXPECT_MATCHES_REFERENCE(g, options_with(onednn_only(), 3));
+}
+
+TEST(CommutePoolConv, EveryInceptionV4PoolProjection) {
+  // 4 Inception-A, 7 Inception-B and 3 Inception-C blocks, one pool
+  // projection each.
+  zoo::BuildOptions options;
+  options.input_size = 75;
+  auto g = zoo::build("inception_v4", options);
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  PlanGraph p = PlanGraph::from(*g);
+  EXPECT_EQ(run_graph_passes(p, kAcceptAll).commuted_pools, 14);
+  EXPECT_EQ(count_op(p, OpKind::AvgPool), 14);
 }
 
 TEST(FuseActivations, ChainsAndLimits) {
