@@ -64,10 +64,11 @@ bool only_reference(const dnnl::primitive_desc_base& pd) { return std::string(pd
 // 1.6-2x faster, 128->256 at 28x28 and 96->96 at 35x35 1.45x, 64->64 at
 // 56x56 no faster), and only convolutions read the output: Inception-v4's
 // 3x3s feeding a concat, in Winograd, made the model 3-4% slower (the
-// concat's other branches are channels-last). It does not pay where each chunk's transformed weights
-// (16 floats per 3x3 filter) go far beyond L2 on a map of several tile
-// blocks: 256->512 at 14x14 ran 1.2-1.3x slower than direct, in YOLOv3 and
-// alone (the kernel streams the weights once per block of tiles).
+// concat's other branches are channels-last). It does not pay where each
+// chunk's transformed weights (16 floats per 3x3 filter) go far beyond L2
+// on a map of several tile blocks: 256->512 at 14x14 ran 1.2-1.3x slower
+// than direct, in YOLOv3 and alone (the kernel streams the weights once per
+// block of tiles).
 bool winograd_candidate(const Conv& c) {
   if (!winograd_shape(c.n, c.r.graph)) return false;
   const int64_t plane = c.y[2] * c.y[3];
