@@ -123,6 +123,19 @@ bool any_step_uses(const Engine& e, const std::string& impl) {
   return count_steps(e, [&](const StepInfo& s) { return s.impl.find(impl) != std::string::npos; }) > 0;
 }
 
+// Runs `graph` on the oneDNN kernels with each thread count, checks it
+// against the reference kernels, and hands the engine to `check`.
+template <typename Check>
+void for_thread_counts(const Graph& graph, std::initializer_list<int> counts, Check check) {
+  for (int threads : counts) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    auto cmp = compare_with_reference(graph, options_with(onednn_only(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance);
+    check(*cmp->engine, threads);
+  }
+}
+
 TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   // 3x3 stride-1 convs with channels in 16s: Winograd in 16-channel blocks,
   // with ReLU and sum post-ops, LeakyReLU as a separate eltwise, a sum
@@ -195,16 +208,13 @@ TEST(OnednnConv, WinogradSumAfterAnActivation) {
   b.output(b.add(w, z));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  for (int threads : {1, 2, 3}) {
-    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
-    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
-    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
-    const int late_sums = count_steps(*cmp->engine, [](const StepInfo& s) {
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int) {
+    if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
+    const int late_sums = count_steps(engine, [](const StepInfo& s) {
       return s.op.find("LeakyRelu+Add") != std::string::npos && s.impl.find("wino") != std::string::npos;
     });
-    EXPECT_EQ(late_sums, 3) << threads << " threads";
-  }
+    EXPECT_EQ(late_sums, 3);
+  });
 }
 
 TEST(OnednnConv, WinogradOnALargeMapBetweenChannelsLast1x1s) {
@@ -221,14 +231,11 @@ TEST(OnednnConv, WinogradOnALargeMapBetweenChannelsLast1x1s) {
   b.output(y);
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  for (int threads : {1, 2, 3}) {
-    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
-    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
-    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
-    EXPECT_EQ(count_steps(*cmp->engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 2);
-    EXPECT_FALSE(any_step_uses(*cmp->engine, "jit_1x1")) << threads << " threads";
-  }
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int) {
+    if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
+    EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 2);
+    EXPECT_FALSE(any_step_uses(engine, "jit_1x1"));
+  });
   // Turned off, no step runs Winograd, and the result is the same.
   OnednnOptions direct;
   direct.winograd = false;
@@ -258,17 +265,14 @@ TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
   b.output(b.global_avg_pool(y));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  for (int threads : {1, 2, 3}) {
-    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
-    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
-    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    const int blocked_1x1 = count_steps(*cmp->engine, [](const StepInfo& s) {
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
+    const int blocked_1x1 = count_steps(engine, [](const StepInfo& s) {
       return s.op.rfind("Conv", 0) == 0 && s.impl.find("jit_1x1") != std::string::npos;
     });
     // Chunks (and so blocks) only with more than one thread; oneDNN's kernels
     // for 16-channel blocks need AVX-512 (elsewhere the channels-last path runs).
-    if (threads > 1 && any_step_uses(*cmp->engine, "avx512")) EXPECT_EQ(blocked_1x1, 4) << threads << " threads";
-  }
+    if (threads > 1 && any_step_uses(engine, "avx512")) EXPECT_EQ(blocked_1x1, 4);
+  });
 }
 
 TEST(OnednnConv, BottleneckStaysInBlocksAfterWinograd) {
@@ -285,17 +289,14 @@ TEST(OnednnConv, BottleneckStaysInBlocksAfterWinograd) {
   b.output(y);
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  for (int threads : {1, 2, 3}) {
-    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
-    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
-    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
-    if (!any_step_uses(*cmp->engine, "wino")) continue;  // no Winograd kernel on this CPU
-    const int blocked_1x1 = count_steps(*cmp->engine, [](const StepInfo& s) { return s.impl.find("jit_1x1") != std::string::npos; });
-    const int reorders = count_steps(*cmp->engine, [](const StepInfo& s) { return s.op == "Reorder"; });
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int) {
+    if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
+    const int blocked_1x1 = count_steps(engine, [](const StepInfo& s) { return s.impl.find("jit_1x1") != std::string::npos; });
+    const int reorders = count_steps(engine, [](const StepInfo& s) { return s.op == "Reorder"; });
     // The last two blocks' 1x1s, and the first block's last one.
-    EXPECT_GE(blocked_1x1, 5) << threads << " threads";
-    EXPECT_LE(reorders, 4) << threads << " threads";
-  }
+    EXPECT_GE(blocked_1x1, 5);
+    EXPECT_LE(reorders, 4);
+  });
 }
 
 TEST(OnednnPool, RandomShapesAndAttributes) {
@@ -468,14 +469,10 @@ TEST(OnednnConcat, ChannelsLastBandsForAnyThreadCount) {
   b.output(b.concat({b.conv2d(x, 40, 1), b.conv2d(x, 24, 3), b.max_pool2d(b.conv2d(x, 56, 1), 3, 1, 1)}));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  for (int threads : {1, 2, 3}) {
-    auto cmp = compare_with_reference(*g, options_with(onednn_only(), threads));
-    ASSERT_TRUE(cmp.is_ok()) << threads << " threads: " << cmp.status().message();
-    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
     // One concat, in bands exactly when there are threads to share them.
-    EXPECT_EQ(count_steps(*cmp->engine, [&](const StepInfo& s) { return s.op == "Concat" && (s.parts > 1) == (threads > 1); }), 1)
-        << threads << " threads";
-  }
+    EXPECT_EQ(count_steps(engine, [&](const StepInfo& s) { return s.op == "Concat" && (s.parts > 1) == (threads > 1); }), 1);
+  });
 }
 
 TEST(OnednnBinaryAdd, SameShapeAndBroadcast) {

@@ -185,8 +185,8 @@ Result<KernelChoice> create_conv(const KernelRequest& r, const OnednnOptions& op
                built([&](PrimitiveKernel& k) { add_blocked_chunks(c, k); })) {
       // A 1x1 whose input comes in blocks stays in blocks on small maps,
       // whatever its weights (no reorder back, no scatter: ResNet-101's
-      // 14x14 stage, after its Winograd 3x3s, 3-4% faster end to end); one that would
-      // take channel chunks starts blocks where its readers take them,
+      // 14x14 stage, after its Winograd 3x3s, 3-4% faster end to end); one
+      // that would take channel chunks starts blocks where its readers take them,
       // its input (the small side) reordered into blocks.
       in = blocked16(c.x);
       out = blocked16(c.y);

@@ -50,6 +50,10 @@ std::size_t winograd_post_ops(const PlanNode& node) {
   return k;
 }
 
+// One chunk of output channels per thread, in whole 16-channel blocks: each
+// chunk transforms the whole input again.
+int64_t winograd_chunks(const Conv& c) { return std::min<int64_t>(c.w[0] / 16, c.r.split.threads); }
+
 bool only_reference(const dnnl::primitive_desc_base& pd) { return std::string(pd.impl_info_str()).rfind("ref", 0) == 0; }
 
 }  // namespace
@@ -73,7 +77,7 @@ bool winograd_candidate(const Conv& c) {
   if (!winograd_shape(c.n, c.r.graph)) return false;
   const int64_t plane = c.y[2] * c.y[3];
   const int64_t in_ch = c.x[1], out_ch = c.w[0];
-  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(out_ch / 16, c.r.split.threads));
+  const int64_t chunks = winograd_chunks(c);
   const double chunk_weight_bytes = 64.0 * static_cast<double>(in_ch) * static_cast<double>((out_ch / 16 + chunks - 1) / chunks * 16);
   if (chunk_weight_bytes > 2.5e6 && plane > 64 && c.macs < 2.5e8) return false;
   if (c.macs >= 2.5e8 || plane <= 400 || c.r.inputs[0] == blocked16(c.x)) return true;
@@ -103,9 +107,7 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel) {
   const bool via_temp = late_sum < ops.size();
   const dnnl::primitive_attr attr = attributes_for(c.r.node, fused);
   const Layout src = blocked16(c.x);
-  const int64_t blocks = c.w[0] / 16;
-  // One chunk per thread: each chunk transforms the whole input again.
-  const int parts = static_cast<int>(std::min<int64_t>(blocks, c.r.split.threads));
+  const int parts = static_cast<int>(winograd_chunks(c));
   const int64_t plane = c.y[2] * c.y[3];
   for (const auto& [c0, c1] : runs_of_16(c.w[0], parts)) {
     const int64_t m = c1 - c0;
