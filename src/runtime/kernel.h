@@ -115,7 +115,8 @@ class KernelRegistry {
 // Choices of the oneDNN provider a user may turn off, to see what each buys
 // (the native backend's --mode, bench/native_vs_ort --vs).
 struct OnednnOptions {
-  bool winograd = true;  // Winograd 3x3 convolutions where they pay
+  bool winograd = true;      // Winograd 3x3 convolutions where they pay
+  bool winograd_4x3 = true;  // ... as F(4x4,3x3) where that pays, else F(2x2,3x3)
 };
 
 std::unique_ptr<KernelProvider> make_onednn_provider(OnednnOptions options = {});

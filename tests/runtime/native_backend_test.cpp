@@ -108,7 +108,7 @@ TEST(NativeBackend, UnknownModeIsRejected) {
     EXPECT_EQ(st.code(), ErrorCode::invalid_argument) << bad;
   }
   o.mode = "turbo";
-  EXPECT_NE(backend->prepare(small_net(), o).status().message().find("winograd=on|off"), std::string::npos);
+  EXPECT_NE(backend->prepare(small_net(), o).status().message().find("winograd=on|off|2x3"), std::string::npos);
 }
 
 TEST(NativeBackend, ModesCombineAndGiveTheSameResult) {
@@ -117,7 +117,7 @@ TEST(NativeBackend, ModesCombineAndGiveTheSameResult) {
   const auto input = random_data(Shape{1, 3, 16, 16}, 5);
   auto expected = ref::run_graph(g, {input});
   ASSERT_TRUE(expected.is_ok());
-  for (const char* mode : {"winograd=off", "winograd=on,parts_per_thread=3", "unfused,winograd=off", "plain,parts_per_thread=2"}) {
+  for (const char* mode : {"winograd=off", "winograd=on,parts_per_thread=3", "unfused,winograd=off", "plain,parts_per_thread=2", "winograd=2x3"}) {
     BackendOptions o;
     o.threads = 2;
     o.mode = mode;

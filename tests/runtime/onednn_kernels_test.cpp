@@ -245,6 +245,35 @@ TEST(OnednnConv, WinogradOnALargeMapBetweenChannelsLast1x1s) {
   EXPECT_FALSE(any_step_uses(*off->engine, "wino"));
 }
 
+TEST(OnednnConv, WinogradF4x4WhereTheChunksWeightsAreSmall) {
+  // A ResNet-18 basic block at 64 channels: at 2 and 3 threads each
+  // chunk's F(4x4,3x3) weights (36 floats per filter and channel, at most
+  // 32 filters of 64 channels: 295 KB) are small enough for F(4x4,3x3);
+  // one thread's single chunk (590 KB) is not, nor is any chunk when the
+  // user asks for F(2x2,3x3) only. Every way, the result is the same.
+  GraphBuilder b("basic_block_64", 18);
+  const ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 64, 24, 24}), 64, 3, 1, 1));
+  const ValueId y = b.relu(b.conv2d(x, 64, 3, 1, 1));
+  b.output(b.relu(b.add(b.conv2d(y, 64, 3, 1, 1), x)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  const auto f4x4_steps = [](const Engine& engine) {
+    return count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino_4x3") != std::string::npos; });
+  };
+  for_thread_counts(*g, {1, 2, 3}, [&](const Engine& engine, int threads) {
+    if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
+    EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 3);
+    if (threads == 1) EXPECT_EQ(f4x4_steps(engine), 0);
+    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(f4x4_steps(engine), 3);
+  });
+  OnednnOptions only_2x3;
+  only_2x3.winograd_4x3 = false;
+  auto cmp = compare_with_reference(*g, options_with(onednn_only(only_2x3), 2));
+  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+  EXPECT_LE(cmp->worst, kTolerance);
+  EXPECT_EQ(f4x4_steps(*cmp->engine), 0);
+}
+
 TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
   // An Xception-like middle flow with 1000 channels (not a multiple of 16:
   // the last block is padded) and 1x1 weights beyond a core's L2 (4 MB):

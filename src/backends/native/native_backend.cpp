@@ -20,9 +20,10 @@ int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_num_pr
 //   unfused             no activation or residual fusion
 //   plain               no folding and no fusion
 //   winograd=off        direct convolutions only
+//   winograd=2x3        Winograd only as F(2x2,3x3), never F(4x4,3x3)
 //   parts_per_thread=N  split kernels into up to N parts per thread
 Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
-  constexpr const char* kKnown = "unfused, plain, winograd=on|off, parts_per_thread=N";
+  constexpr const char* kKnown = "unfused, plain, winograd=on|off|2x3, parts_per_thread=N";
   if (mode.empty()) return Status::ok();
   for (std::size_t begin = 0; begin <= mode.size();) {
     std::size_t end = mode.find(',', begin);
@@ -35,8 +36,9 @@ Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
       eo.fuse = false;
     } else if (item == "plain") {
       eo.fold = eo.fuse = false;
-    } else if (key == "winograd" && (value == "on" || value == "off")) {
-      eo.onednn.winograd = value == "on";
+    } else if (key == "winograd" && (value == "on" || value == "off" || value == "2x3")) {
+      eo.onednn.winograd = value != "off";
+      eo.onednn.winograd_4x3 = value == "on";
     } else if (key == "parts_per_thread" && !value.empty() && value.size() <= 2 &&
                value.find_first_not_of("0123456789") == std::string::npos && std::stoi(value) >= 1) {
       eo.parts_per_thread = std::stoi(value);

@@ -54,7 +54,8 @@ bool depthwise(const Shape& x, const Shape& w, int64_t group);
 // dnnl::error when oneDNN has no fast kernel for the case.
 bool winograd_candidate(const Conv& c);
 bool stays_blocked(const Conv& c);
-void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel);
+// F(4x4,3x3) where it pays if allow_4x3, else F(2x2,3x3) (oneDNN's first).
+void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel, bool allow_4x3);
 bool blocked_chunks_pay(const Conv& c);
 void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel);
 void add_depthwise_blocks(const Conv& c, PrimitiveKernel& kernel);
