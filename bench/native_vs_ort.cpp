@@ -31,6 +31,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <immintrin.h>
@@ -39,6 +40,7 @@
 
 #include "backends/native/native_backend.h"
 #include "bench/cpu_times.h"
+#include "bench/stats.h"
 #include "formats/onnx/onnx.h"
 #include "graph/analyzer.h"
 #include "graph/rng.h"
@@ -279,7 +281,22 @@ struct Row {
   double steal = NAN;  // share of the machine's CPU time stolen by the hypervisor during the rounds
   std::size_t arena = 0, naive = 0;
   int iters_native = 0, iters_ort = 0;
+  // Each round's ratio (the median of its native block over the median of
+  // its other block) and the distribution-free 95% CI of their median
+  // (order statistics, as the harness does for latencies): where it
+  // straddles 1, the two are at parity within this run's noise.
+  std::vector<double> round_ratios;
+  double ci_low = NAN, ci_high = NAN;
 };
+
+// The 95% CI of the median of `v` by order statistics; NAN when there are
+// too few values (under six).
+std::pair<double, double> median_ci(std::vector<double> v) {
+  const auto ranks = eb::bench::median_ci_ranks(v.size());
+  if (!ranks) return {NAN, NAN};
+  std::sort(v.begin(), v.end());
+  return {v[ranks->lower - 1], v[ranks->upper - 1]};
+}
 
 // Times `iters` native invokes, one by one.
 eb::Status time_native(eb::PreparedModel& m, int iters, std::vector<double>& out) {
@@ -375,10 +392,15 @@ eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
   };
   const std::optional<eb::bench::CpuTimes> cpu_before = eb::bench::read_cpu_times();
   for (int r = 0; r < o.rounds; ++r) {
+    const std::size_t n0 = native_ms.size(), o0 = ort_ms.size();
     if (r % 2 == 1) EB_RETURN_IF_ERROR(time_ort());
     EB_RETURN_IF_ERROR(time_native(*model, iters, native_ms));
     if (r % 2 == 0) EB_RETURN_IF_ERROR(time_ort());
+    if (ort_ms.size() > o0)
+      row.round_ratios.push_back(median(std::vector<double>(native_ms.begin() + static_cast<std::ptrdiff_t>(n0), native_ms.end())) /
+                                 median(std::vector<double>(ort_ms.begin() + static_cast<std::ptrdiff_t>(o0), ort_ms.end())));
   }
+  std::tie(row.ci_low, row.ci_high) = median_ci(row.round_ratios);
   const std::optional<eb::bench::CpuTimes> cpu_after = eb::bench::read_cpu_times();
   if (cpu_before && cpu_after) row.steal = eb::bench::steal_fraction(*cpu_before, *cpu_after).value_or(NAN);
   row.native_ms = median(native_ms);
@@ -468,9 +490,11 @@ int main(int argc, char** argv) {
   std::printf("\nFP32 peak (FMA loop, %s, %d threads, best of all tries): %.1f GFLOP/s\n", peak.isa.c_str(), o.threads, peak.gflops);
   const std::string other = other_name(o), b = o.vs.empty() ? "ORT" : "B";
   if (!o.vs.empty()) std::printf("B = %s\n", other.c_str());
-  std::printf("median of all iterations of %d alternating rounds; ratio = native / %s (< 1: native faster)\n\n", o.rounds, b.c_str());
-  std::printf("%-17s %-14s %8s %10s %10s %7s %9s %6s %9s %6s %9s %15s %17s %6s\n", "model", "input", "GFLOP", "native ms",
-              (b + " ms").c_str(), "ratio", "nat GF/s", "%peak", (b + " GF/s").c_str(), "%peak", "out diff", "arena/naive MB",
+  std::printf("median of all iterations of %d alternating rounds; ratio = native / %s (< 1: native faster); rounds CI: 95%% CI of\n"
+              "the median of the rounds' own ratios (order statistics, 6 rounds or more; containing 1: parity within this run's noise)\n\n",
+              o.rounds, b.c_str());
+  std::printf("%-17s %-14s %8s %10s %10s %7s %11s %9s %6s %9s %6s %9s %15s %17s %6s\n", "model", "input", "GFLOP", "native ms",
+              (b + " ms").c_str(), "ratio", "rounds CI", "nat GF/s", "%peak", (b + " GF/s").c_str(), "%peak", "out diff", "arena/naive MB",
               ("init ms nat/" + b).c_str(), "steal");
   std::vector<double> ratios;
   for (const Row& row : rows) {
@@ -482,8 +506,10 @@ int main(int argc, char** argv) {
     const double ogf = row.gflop / (row.ort_ms / 1e3);
     const double ratio = row.native_ms / row.ort_ms;
     if (std::isfinite(ratio)) ratios.push_back(ratio);
-    std::printf("%-17s %-14s %8.3f %10.3f %10.3f %7.3f %9.1f %5.1f%% %9.1f %5.1f%% %9.1e %7.1f/%-7.1f %8.0f/%-8.0f %5.1f%%\n",
-                row.model.c_str(), row.input.c_str(), row.gflop, row.native_ms, row.ort_ms, ratio, ngf, 100.0 * ngf / peak.gflops, ogf,
+    char ci[32] = "-";
+    if (std::isfinite(row.ci_low)) std::snprintf(ci, sizeof ci, "%.2f-%.2f", row.ci_low, row.ci_high);
+    std::printf("%-17s %-14s %8.3f %10.3f %10.3f %7.3f %11s %9.1f %5.1f%% %9.1f %5.1f%% %9.1e %7.1f/%-7.1f %8.0f/%-8.0f %5.1f%%\n",
+                row.model.c_str(), row.input.c_str(), row.gflop, row.native_ms, row.ort_ms, ratio, ci, ngf, 100.0 * ngf / peak.gflops, ogf,
                 100.0 * ogf / peak.gflops, row.diff, static_cast<double>(row.arena) / 1048576.0, static_cast<double>(row.naive) / 1048576.0,
                 row.native_init_ms, row.ort_init_ms, 100.0 * row.steal);
   }
@@ -492,6 +518,14 @@ int main(int argc, char** argv) {
     for (double r : ratios) log_sum += std::log(r);
     std::printf("\ngeometric mean ratio (native / %s) over %zu models: %.3f; worst %.3f\n", b.c_str(), ratios.size(),
                 std::exp(log_sum / static_cast<double>(ratios.size())), *std::max_element(ratios.begin(), ratios.end()));
+    std::string slower, parity;
+    for (const Row& row : rows) {
+      if (!row.note.empty() || !std::isfinite(row.ci_low)) continue;
+      if (row.ci_low > 1.0) slower += (slower.empty() ? "" : ", ") + row.model;
+      else if (row.ci_high >= 1.0) parity += (parity.empty() ? "" : ", ") + row.model;
+    }
+    std::printf("native slower beyond this run's noise (rounds CI above 1): %s\n", slower.empty() ? "none" : slower.c_str());
+    std::printf("at parity (rounds CI contains 1): %s\n", parity.empty() ? "none" : parity.c_str());
   }
   // Steal need not hit the two engines alike (on a 2-vCPU VM, during
   // minutes of heavy steal, native's ResNet-50 median doubled while ORT's
