@@ -274,6 +274,27 @@ TEST(OnednnConv, WinogradF4x4WhereTheChunksWeightsAreSmall) {
   EXPECT_EQ(f4x4_steps(*cmp->engine), 0);
 }
 
+TEST(OnednnConv, WinogradF4x4WhereF2x2StreamsTooMuchWeight) {
+  // 256->512 at 10x10 (118M MACs): each chunk's F(2x2,3x3) weights pass
+  // 2.5 MB on a map of more than 8x8, where only F(4x4,3x3) pays; asked for
+  // F(2x2,3x3) only, the layer runs direct. Every way, the same result.
+  GraphBuilder b("wide_3x3_10", 19);
+  const ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 64, 10, 10}), 256, 1, 1, 0));
+  b.output(b.relu(b.conv2d(b.relu(b.conv2d(x, 512, 3, 1, 1)), 64, 1, 1, 0)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for_thread_counts(*g, {1, 2}, [](const Engine& engine, int) {
+    if (!any_step_uses(engine, "wino_4x3")) return;  // no F(4x4,3x3) kernel on this CPU
+    EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 1);
+  });
+  OnednnOptions only_2x3;
+  only_2x3.winograd_4x3 = false;
+  auto cmp = compare_with_reference(*g, options_with(onednn_only(only_2x3), 2));
+  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+  EXPECT_LE(cmp->worst, kTolerance);
+  EXPECT_FALSE(any_step_uses(*cmp->engine, "wino"));
+}
+
 TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
   // An Xception-like middle flow with 1000 channels (not a multiple of 16:
   // the last block is padded) and 1x1 weights beyond a core's L2 (4 MB):

@@ -175,7 +175,7 @@ Result<KernelChoice> create_conv(const KernelRequest& r, const OnednnOptions& op
     };
     const bool blocked_in = r.inputs[0] == blocked16(c.x);
     Layout in = channels_last(c.x), out = channels_last(c.y);
-    if (options.winograd && winograd_candidate(c) && built([&](PrimitiveKernel& k) { add_winograd_chunks(c, k, options.winograd_4x3); })) {
+    if (options.winograd && winograd_candidate(c, options.winograd_4x3) && built([&](PrimitiveKernel& k) { add_winograd_chunks(c, k, options.winograd_4x3); })) {
       in = blocked16(c.x);
       out = blocked16(c.y);
     } else if (blocked_in && depthwise(Shape(c.x), c.w, c.group) && built([&](PrimitiveKernel& k) { add_depthwise_blocks(c, k); })) {

@@ -52,9 +52,11 @@ bool depthwise(const Shape& x, const Shape& w, int64_t group);
 
 // 16-channel blocks (conv_blocked.cpp). The add_* functions throw
 // dnnl::error when oneDNN has no fast kernel for the case.
-bool winograd_candidate(const Conv& c);
+// Whether Winograd pays; some layers only in F(4x4,3x3) (allow_4x3).
+bool winograd_candidate(const Conv& c, bool allow_4x3);
 bool stays_blocked(const Conv& c);
-// F(4x4,3x3) where it pays if allow_4x3, else F(2x2,3x3) (oneDNN's first).
+// F(4x4,3x3) where it pays if allow_4x3, else F(2x2,3x3) (oneDNN's first);
+// throws dnnl::error where only F(4x4,3x3) pays and oneDNN has none.
 void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel, bool allow_4x3);
 bool blocked_chunks_pay(const Conv& c);
 void add_blocked_chunks(const Conv& c, PrimitiveKernel& kernel);

@@ -70,16 +70,38 @@ bool winograd_4x3_pays(const Conv& c, int64_t chunk_out) {
   return 36.0 * 4.0 * static_cast<double>(c.x[1]) * static_cast<double>(chunk_out) <= 400.0 * 1024;
 }
 
+// Bytes of one chunk's weights in F(2x2,3x3) (16 floats per 3x3 filter and
+// input channel), chunks as the kernel makes them.
+double chunk_2x3_weight_bytes(const Conv& c) {
+  const int64_t chunks = winograd_chunks(c);
+  return 64.0 * static_cast<double>(c.x[1]) * static_cast<double>((c.w[0] / 16 + chunks - 1) / chunks * 16);
+}
+
+// Where each chunk's F(2x2,3x3) weights go far beyond a core's L2 (over
+// 2.5 MB) on a map of several tile blocks (over 8x8) in a layer under 250M
+// MACs, F(2x2,3x3) loses to direct: 256->512 at 14x14 ran 1.07-1.09x
+// direct's time alone and 1.2-1.3x inside YOLOv3 (it streams the weights
+// once per block of its many 2x2 tiles). F(4x4,3x3), with 4x fewer tiles,
+// wins there: 0.89x direct's time with hot caches and 0.76x with cold ones
+// (bench/conv_kernels), and YOLOv3 ran 6-10% faster and AlexNet 0-3%
+// (its 384->384 at 13x13) than with direct (in-network A/B, 2 threads).
+// Larger layers (VGG's 512->512 at 14x14 and 28x28) keep F(2x2,3x3):
+// F(4x4,3x3) made VGG16 and VGG19 1-3% slower.
+bool winograd_needs_4x3(const Conv& c) {
+  return chunk_2x3_weight_bytes(c) > 2.5e6 && c.y[2] * c.y[3] > 64 && c.macs < 2.5e8;
+}
+
 // `pd` moved on to the implementation whose name contains `name`, if oneDNN
-// has one for the case; else as it was.
-void prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const std::string& name) {
+// has one for the case (true); else as it was (false).
+bool prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const std::string& name) {
   dnnl::convolution_forward::primitive_desc next = pd;
   do {
     if (std::string(next.impl_info_str()).find(name) != std::string::npos) {
       pd = next;
-      return;
+      return true;
     }
   } while (next.next_impl());
+  return false;
 }
 
 }  // namespace
@@ -94,18 +116,15 @@ void prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const 
 // 1.6-2x faster, 128->256 at 28x28 and 96->96 at 35x35 1.45x, 64->64 at
 // 56x56 no faster), and only convolutions read the output: Inception-v4's
 // 3x3s feeding a concat, in Winograd, made the model 3-4% slower (the
-// concat's other branches are channels-last). It does not pay where each
-// chunk's transformed weights (16 floats per 3x3 filter) go far beyond L2
-// on a map of several tile blocks: 256->512 at 14x14 ran 1.2-1.3x slower
-// than direct, in YOLOv3 and alone (the kernel streams the weights once per
-// block of tiles).
-bool winograd_candidate(const Conv& c) {
+// concat's other branches are channels-last). Where each chunk's
+// transformed weights go far beyond L2 on a map of several tile blocks,
+// only F(4x4,3x3) pays (winograd_needs_4x3): without it, direct.
+bool winograd_candidate(const Conv& c, bool allow_4x3) {
   if (!winograd_shape(c.n, c.r.graph)) return false;
+  if (winograd_needs_4x3(c)) return allow_4x3;
   const int64_t plane = c.y[2] * c.y[3];
   const int64_t in_ch = c.x[1], out_ch = c.w[0];
-  const int64_t chunks = winograd_chunks(c);
-  const double chunk_weight_bytes = 64.0 * static_cast<double>(in_ch) * static_cast<double>((out_ch / 16 + chunks - 1) / chunks * 16);
-  if (chunk_weight_bytes > 2.5e6 && plane > 64 && c.macs < 2.5e8) return false;
+  const double chunk_weight_bytes = chunk_2x3_weight_bytes(c);
   if (c.macs >= 2.5e8 || plane <= 400 || c.r.inputs[0] == blocked16(c.x)) return true;
   const ValueId out = c.n.outputs[0];
   bool chain = !c.r.graph.is_graph_output(out), to_convs = chain, read = false;
@@ -131,6 +150,7 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel, bool allow_4x3)
   for (std::size_t i = fused; i < ops.size(); ++i)
     if (ops[i].kind == PostOp::Kind::sum) late_sum = i;
   const bool via_temp = late_sum < ops.size();
+  const bool needs_4x3 = winograd_needs_4x3(c);
   const dnnl::primitive_attr attr = attributes_for(c.r.node, fused);
   const Layout src = blocked16(c.x);
   const int parts = static_cast<int>(winograd_chunks(c));
@@ -143,7 +163,8 @@ void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel, bool allow_4x3)
     const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd, src,
                                             Layout(wdims, dt::f32, tag::any), c.bias_md(m), dst, c.strides, c.dilates, c.pad_l, c.pad_r);
     dnnl::convolution_forward::primitive_desc pd(d, attr, c.r.engine);
-    if (allow_4x3 && winograd_4x3_pays(c, m)) prefer_implementation(pd, "wino_4x3");
+    if (allow_4x3 && (needs_4x3 || winograd_4x3_pays(c, m)) && !prefer_implementation(pd, "wino_4x3") && needs_4x3)
+      throw dnnl::error(dnnl_unimplemented, "no F(4x4,3x3) kernel here");  // direct then: F(2x2,3x3) loses there
     const std::ptrdiff_t out_off = c0 * plane * 4;
     auto& part = kernel.new_part();
     const PrimitiveKernel::Arg out{DNNL_ARG_DST, S::output, 0, dst, out_off, {}};
