@@ -286,7 +286,7 @@ struct Row {
   // (order statistics, as the harness does for latencies): where it
   // straddles 1, the two are at parity within this run's noise.
   std::vector<double> round_ratios;
-  double ci_low = NAN, ci_high = NAN;
+  double round_ratio = NAN, ci_low = NAN, ci_high = NAN;
 };
 
 // The 95% CI of the median of `v` by order statistics; NAN when there are
@@ -400,6 +400,7 @@ eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
       row.round_ratios.push_back(median(std::vector<double>(native_ms.begin() + static_cast<std::ptrdiff_t>(n0), native_ms.end())) /
                                  median(std::vector<double>(ort_ms.begin() + static_cast<std::ptrdiff_t>(o0), ort_ms.end())));
   }
+  row.round_ratio = median(row.round_ratios);
   std::tie(row.ci_low, row.ci_high) = median_ci(row.round_ratios);
   const std::optional<eb::bench::CpuTimes> cpu_after = eb::bench::read_cpu_times();
   if (cpu_before && cpu_after) row.steal = eb::bench::steal_fraction(*cpu_before, *cpu_after).value_or(NAN);
@@ -490,13 +491,16 @@ int main(int argc, char** argv) {
   std::printf("\nFP32 peak (FMA loop, %s, %d threads, best of all tries): %.1f GFLOP/s\n", peak.isa.c_str(), o.threads, peak.gflops);
   const std::string other = other_name(o), b = o.vs.empty() ? "ORT" : "B";
   if (!o.vs.empty()) std::printf("B = %s\n", other.c_str());
-  std::printf("median of all iterations of %d alternating rounds; ratio = native / %s (< 1: native faster); rounds CI: 95%% CI of\n"
-              "the median of the rounds' own ratios (order statistics, 6 rounds or more; containing 1: parity within this run's noise)\n\n",
-              o.rounds, b.c_str());
-  std::printf("%-17s %-14s %8s %10s %10s %7s %11s %9s %6s %9s %6s %9s %15s %17s %6s\n", "model", "input", "GFLOP", "native ms",
-              (b + " ms").c_str(), "ratio", "rounds CI", "nat GF/s", "%peak", (b + " GF/s").c_str(), "%peak", "out diff", "arena/naive MB",
+  std::printf(
+      "median of all iterations of %d alternating rounds; ratio = native / %s (< 1: native faster); rounds: the median of the\n"
+      "rounds' own ratios (each round's native block median over its %s block median: steadier than the ratio of the pooled\n"
+      "medians when the machine's speed changes between rounds); rounds CI: its 95%% CI (order statistics, 6 rounds or more;\n"
+      "containing 1: parity within this run's noise)\n\n",
+      o.rounds, b.c_str(), b.c_str());
+  std::printf("%-17s %-14s %8s %10s %10s %7s %7s %11s %9s %6s %9s %6s %9s %15s %17s %6s\n", "model", "input", "GFLOP", "native ms",
+              (b + " ms").c_str(), "ratio", "rounds", "rounds CI", "nat GF/s", "%peak", (b + " GF/s").c_str(), "%peak", "out diff", "arena/naive MB",
               ("init ms nat/" + b).c_str(), "steal");
-  std::vector<double> ratios;
+  std::vector<double> ratios, round_ratios;
   for (const Row& row : rows) {
     if (!row.note.empty()) {
       std::printf("%-17s failed: %s\n", row.model.c_str(), row.note.c_str());
@@ -506,18 +510,25 @@ int main(int argc, char** argv) {
     const double ogf = row.gflop / (row.ort_ms / 1e3);
     const double ratio = row.native_ms / row.ort_ms;
     if (std::isfinite(ratio)) ratios.push_back(ratio);
+    if (std::isfinite(row.round_ratio)) round_ratios.push_back(row.round_ratio);
     char ci[32] = "-";
     if (std::isfinite(row.ci_low)) std::snprintf(ci, sizeof ci, "%.2f-%.2f", row.ci_low, row.ci_high);
-    std::printf("%-17s %-14s %8.3f %10.3f %10.3f %7.3f %11s %9.1f %5.1f%% %9.1f %5.1f%% %9.1e %7.1f/%-7.1f %8.0f/%-8.0f %5.1f%%\n",
-                row.model.c_str(), row.input.c_str(), row.gflop, row.native_ms, row.ort_ms, ratio, ci, ngf, 100.0 * ngf / peak.gflops, ogf,
+    std::printf("%-17s %-14s %8.3f %10.3f %10.3f %7.3f %7.3f %11s %9.1f %5.1f%% %9.1f %5.1f%% %9.1e %7.1f/%-7.1f %8.0f/%-8.0f %5.1f%%\n",
+                row.model.c_str(), row.input.c_str(), row.gflop, row.native_ms, row.ort_ms, ratio, row.round_ratio, ci, ngf, 100.0 * ngf / peak.gflops, ogf,
                 100.0 * ogf / peak.gflops, row.diff, static_cast<double>(row.arena) / 1048576.0, static_cast<double>(row.naive) / 1048576.0,
                 row.native_init_ms, row.ort_init_ms, 100.0 * row.steal);
   }
-  if (!ratios.empty()) {
+  const auto geomean = [](const std::vector<double>& v) {
     double log_sum = 0;
-    for (double r : ratios) log_sum += std::log(r);
-    std::printf("\ngeometric mean ratio (native / %s) over %zu models: %.3f; worst %.3f\n", b.c_str(), ratios.size(),
-                std::exp(log_sum / static_cast<double>(ratios.size())), *std::max_element(ratios.begin(), ratios.end()));
+    for (double r : v) log_sum += std::log(r);
+    return std::exp(log_sum / static_cast<double>(v.size()));
+  };
+  if (!ratios.empty()) {
+    std::printf("\ngeometric mean ratio (native / %s) over %zu models: %.3f; worst %.3f\n", b.c_str(), ratios.size(), geomean(ratios),
+                *std::max_element(ratios.begin(), ratios.end()));
+    if (!round_ratios.empty())
+      std::printf("geometric mean of the rounds' median ratios over %zu models: %.3f; worst %.3f\n", round_ratios.size(),
+                  geomean(round_ratios), *std::max_element(round_ratios.begin(), round_ratios.end()));
     std::string slower, parity;
     for (const Row& row : rows) {
       if (!row.note.empty() || !std::isfinite(row.ci_low)) continue;

@@ -14,6 +14,7 @@
 // - depthwise by blocks: a depthwise convolution whose input comes in
 //   blocks, split into runs of whole blocks (channels are independent).
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "runtime/onednn/conv.h"
@@ -136,6 +137,7 @@ bool winograd_candidate(const Conv& c, bool allow_4x3) {
         to_convs = to_convs && other.node.op == OpKind::Conv;
       }
   if (!read) return false;
+  if (getenv("EB_C64") && to_convs && allow_4x3 && winograd_4x3_pays(c, (out_ch / 16 + winograd_chunks(c) - 1) / winograd_chunks(c) * 16)) return true;
   return chain || (to_convs && chunk_weight_bytes <= 1.25e6 && in_ch * out_ch >= 64 * 96);
 }
 
