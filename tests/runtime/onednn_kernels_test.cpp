@@ -274,6 +274,30 @@ TEST(OnednnConv, WinogradF4x4WhereTheChunksWeightsAreSmall) {
   EXPECT_EQ(f4x4_steps(*cmp->engine), 0);
 }
 
+TEST(OnednnConv, WinogradF4x4Makes64ChannelsPayOnALargeMap) {
+  // A ResNet-50 first-stage bottleneck (on a 24x24 map, over 400 pixels):
+  // its 64->64 3x3 pays in Winograd only as F(4x4,3x3), which at 2 threads
+  // it gets (chunks of 32 filters); at 1 thread (one chunk of 64, too much
+  // weight for F(4x4,3x3)) and with F(2x2,3x3) only, it runs direct.
+  GraphBuilder b("bottleneck_64", 20);
+  const ValueId x = b.relu(b.conv2d(b.input("x", Shape{1, 64, 24, 24}), 256, 1, 1, 0));
+  ValueId t = b.relu(b.conv2d(x, 64, 1, 1, 0));
+  t = b.relu(b.conv2d(t, 64, 3, 1, 1));
+  b.output(b.relu(b.add(b.conv2d(t, 256, 1, 1, 0), x)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for_thread_counts(*g, {1, 2}, [](const Engine& engine, int threads) {
+    if (threads == 1) EXPECT_FALSE(any_step_uses(engine, "wino"));
+    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 1);
+  });
+  OnednnOptions only_2x3;
+  only_2x3.winograd_4x3 = false;
+  auto cmp = compare_with_reference(*g, options_with(onednn_only(only_2x3), 2));
+  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+  EXPECT_LE(cmp->worst, kTolerance);
+  EXPECT_FALSE(any_step_uses(*cmp->engine, "wino"));
+}
+
 TEST(OnednnConv, WinogradF4x4WhereF2x2StreamsTooMuchWeight) {
   // 256->512 at 10x10 (118M MACs): each chunk's F(2x2,3x3) weights pass
   // 2.5 MB on a map of more than 8x8, where only F(4x4,3x3) pays; asked for

@@ -14,7 +14,6 @@
 // - depthwise by blocks: a depthwise convolution whose input comes in
 //   blocks, split into runs of whole blocks (channels are independent).
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 
 #include "runtime/onednn/conv.h"
@@ -71,12 +70,15 @@ bool winograd_4x3_pays(const Conv& c, int64_t chunk_out) {
   return 36.0 * 4.0 * static_cast<double>(c.x[1]) * static_cast<double>(chunk_out) <= 400.0 * 1024;
 }
 
-// Bytes of one chunk's weights in F(2x2,3x3) (16 floats per 3x3 filter and
-// input channel), chunks as the kernel makes them.
-double chunk_2x3_weight_bytes(const Conv& c) {
+// Output channels of the largest chunk, as the kernel makes them.
+int64_t winograd_chunk_out(const Conv& c) {
   const int64_t chunks = winograd_chunks(c);
-  return 64.0 * static_cast<double>(c.x[1]) * static_cast<double>((c.w[0] / 16 + chunks - 1) / chunks * 16);
+  return (c.w[0] / 16 + chunks - 1) / chunks * 16;
 }
+
+// Bytes of one chunk's weights in F(2x2,3x3) (16 floats per 3x3 filter and
+// input channel).
+double chunk_2x3_weight_bytes(const Conv& c) { return 64.0 * static_cast<double>(c.x[1]) * static_cast<double>(winograd_chunk_out(c)); }
 
 // Where each chunk's F(2x2,3x3) weights go far beyond a core's L2 (over
 // 2.5 MB) on a map of several tile blocks (over 8x8) in a layer under 250M
@@ -115,9 +117,12 @@ bool prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const 
 // chunk's transformed weights stay in a core's L2 and the channels are not
 // too few (measured with real weights at 2 threads, 64->128 at 56x56 ran
 // 1.6-2x faster, 128->256 at 28x28 and 96->96 at 35x35 1.45x, 64->64 at
-// 56x56 no faster), and only convolutions read the output: Inception-v4's
-// 3x3s feeding a concat, in Winograd, made the model 3-4% slower (the
-// concat's other branches are channels-last). Where each chunk's
+// 56x56 no faster) or F(4x4,3x3) pays (64->64 at 56x56 took 0.64-0.67x
+// direct's time hot and 0.77x cold in bench/conv_kernels; ResNet-50's and
+// ResNet-101's first stage made them about 1% faster, 5 of 6 in-network
+// A/Bs at or above parity), and only convolutions read the output:
+// Inception-v4's 3x3s feeding a concat, in Winograd, made the model 3-4%
+// slower (the concat's other branches are channels-last). Where each chunk's
 // transformed weights go far beyond L2 on a map of several tile blocks,
 // only F(4x4,3x3) pays (winograd_needs_4x3): without it, direct.
 bool winograd_candidate(const Conv& c, bool allow_4x3) {
@@ -137,8 +142,8 @@ bool winograd_candidate(const Conv& c, bool allow_4x3) {
         to_convs = to_convs && other.node.op == OpKind::Conv;
       }
   if (!read) return false;
-  if (getenv("EB_C64") && to_convs && allow_4x3 && winograd_4x3_pays(c, (out_ch / 16 + winograd_chunks(c) - 1) / winograd_chunks(c) * 16)) return true;
-  return chain || (to_convs && chunk_weight_bytes <= 1.25e6 && in_ch * out_ch >= 64 * 96);
+  const bool enough_channels = in_ch * out_ch >= 64 * 96 || (allow_4x3 && winograd_4x3_pays(c, winograd_chunk_out(c)));
+  return chain || (to_convs && chunk_weight_bytes <= 1.25e6 && enough_channels);
 }
 
 void add_winograd_chunks(const Conv& c, PrimitiveKernel& kernel, bool allow_4x3) {
