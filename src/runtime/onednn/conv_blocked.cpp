@@ -61,8 +61,8 @@ bool only_reference(const dnnl::primitive_desc_base& pd) { return std::string(pd
 // 2.25x) but transforms each 3x3 filter into 36 floats (against 16), and
 // its tiles of 4x4 outputs waste more of a small map. It pays where a
 // chunk's weights so transformed stay well inside a core's L2 (at most
-// 400 KB: 64->64 in two chunks at 56x56 and larger): ResNet-18 ran 9-10%
-// faster and VGG16 11% with it there (in-network A/B at 2 threads). Where
+// 400 KB: 64->64 in two chunks at 56x56 and larger): ResNet-18 ran 6-10%
+// faster and VGG16 5-9% with it there (in-network A/B at 2 threads). Where
 // they are larger it lost: with chunks up to 640 KB (64->128) 0-2% slower,
 // up to 1.3 MB 4% slower, and everywhere 7-18% slower (ResNet-50, YOLOv3),
 // the weights streaming from beyond L2.
