@@ -45,20 +45,6 @@ std::string limit_text(std::optional<int64_t> limit, const ChildResult& child) {
   return " (memory limit " + format_byte_size(*limit) + " via " + to_string(child.limit_method) + ")";
 }
 
-// Comma-separated items, spaces around each dropped, empty items skipped.
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find(',', start), text.size());
-    const std::string_view item = text.substr(start, end - start);
-    const auto first = item.find_first_not_of(' ');
-    if (first != std::string_view::npos) items.emplace_back(item.substr(first, item.find_last_not_of(' ') - first + 1));
-    start = end + 1;
-  }
-  return items;
-}
-
 constexpr std::string_view kTempPrefix = "edgebench-sweep-";
 
 // Scratch directories of sweeps that were killed (SIGKILL leaves no chance
@@ -105,6 +91,19 @@ class TempDir {
 };
 
 }  // namespace
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(',', start), text.size());
+    const std::string_view item = text.substr(start, end - start);
+    const auto first = item.find_first_not_of(' ');
+    if (first != std::string_view::npos) items.emplace_back(item.substr(first, item.find_last_not_of(' ') - first + 1));
+    start = end + 1;
+  }
+  return items;
+}
 
 Result<std::vector<BackendVariant>> parse_backend_list(std::string_view text) {
   std::vector<BackendVariant> variants;

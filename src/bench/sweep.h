@@ -38,6 +38,10 @@ struct ChildRunResult {
 };
 Result<ChildRunResult> read_child_result(const std::filesystem::path& path);
 
+// Comma-separated items, spaces around each dropped, empty items skipped
+// (the sweep's model and backend lists, its test hooks).
+std::vector<std::string> split_list(std::string_view text);
+
 // The record of a run from how its child ended:
 //   timed out (killed by us)                      -> timeout
 //   OOM-killed in its cgroup, or its output says

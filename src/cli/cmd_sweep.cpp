@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
-#include <sstream>
 
 #include "backends/registry.h"
 #include "bench/isolation.h"
@@ -40,24 +39,13 @@ struct SweepArgs {
   std::string test_faults;
 };
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) {
-    const auto b = item.find_first_not_of(' ');
-    const auto e = item.find_last_not_of(' ');
-    if (b != std::string::npos) items.push_back(item.substr(b, e - b + 1));
-  }
-  return items;
-}
-
 Result<std::vector<std::string>> expand_models(const std::string& text) {
   if (text == "all") {
     std::vector<std::string> ids;
     for (const auto& e : zoo::models()) ids.emplace_back(e.id);
     return ids;
   }
-  auto ids = split_list(text);
+  auto ids = bench::split_list(text);
   if (ids.empty()) return invalid_argument("--models is empty");
   for (const auto& id : ids) {
     if (!is_known_model(id)) return invalid_argument(unknown_model_message(id));
@@ -83,7 +71,7 @@ Result<std::vector<bench::BackendVariant>> expand_backends(const std::string& te
 
 Result<std::map<std::string, std::string>> parse_faults(const std::string& text) {
   std::map<std::string, std::string> faults;  // model -> fault
-  for (const auto& item : split_list(text)) {
+  for (const auto& item : bench::split_list(text)) {
     const auto colon = item.find(':');
     if (colon == std::string::npos) return invalid_argument("--test-fault: expected KIND:MODEL, got '" + item + "'");
     EB_RETURN_IF_ERROR(bench::parse_fault(item.substr(0, colon)).status());

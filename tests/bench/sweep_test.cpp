@@ -227,6 +227,13 @@ TEST_F(SweepTest, VariantsOfABackendAreRunsOfTheirOwnForResume) {
   EXPECT_EQ(done.back().mode, "eager");
 }
 
+TEST(SplitList, TrimsSpacesAndSkipsEmptyItems) {
+  EXPECT_EQ(split_list(" resnet50 ,vgg16,, mobilenet_v2,"), (std::vector<std::string>{"resnet50", "vgg16", "mobilenet_v2"}));
+  EXPECT_EQ(split_list("a b,c"), (std::vector<std::string>{"a b", "c"}));  // inner spaces kept
+  EXPECT_TRUE(split_list("").empty());
+  EXPECT_TRUE(split_list(" , ,").empty());
+}
+
 TEST(BackendList, IdsAndVariantsInOrder) {
   auto list = parse_backend_list("native, libtorch:eager,libtorch:script ,opencv,,darknet");
   ASSERT_TRUE(list.is_ok()) << list.status().message();
