@@ -119,17 +119,21 @@ int count_steps(const Engine& e, Pred pred) {
   return static_cast<int>(std::count_if(steps.begin(), steps.end(), pred));
 }
 
-bool any_step_uses(const Engine& e, const std::string& impl) {
-  return count_steps(e, [&](const StepInfo& s) { return s.impl.find(impl) != std::string::npos; }) > 0;
+// How many steps run an implementation whose name contains `impl`.
+int steps_using(const Engine& e, const std::string& impl) {
+  return count_steps(e, [&](const StepInfo& s) { return s.impl.find(impl) != std::string::npos; });
 }
 
-// Runs `graph` on the oneDNN kernels with each thread count, checks it
-// against the reference kernels, and hands the engine to `check`.
+bool any_step_uses(const Engine& e, const std::string& impl) { return steps_using(e, impl) > 0; }
+
+// Runs `graph` on the oneDNN kernels (with `options`) with each thread
+// count, checks it against the reference kernels, and hands the engine to
+// `check`.
 template <typename Check>
-void for_thread_counts(const Graph& graph, std::initializer_list<int> counts, Check check) {
+void for_thread_counts(const Graph& graph, std::initializer_list<int> counts, Check check, OnednnOptions options = {}) {
   for (int threads : counts) {
     SCOPED_TRACE(std::to_string(threads) + " threads");
-    auto cmp = compare_with_reference(graph, options_with(onednn_only(), threads));
+    auto cmp = compare_with_reference(graph, options_with(onednn_only(options), threads));
     ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
     EXPECT_LE(cmp->worst, kTolerance);
     check(*cmp->engine, threads);
@@ -156,14 +160,10 @@ TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   b.output(f);
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  auto cmp = compare_with_reference(*g, options_with(onednn_only()));
-  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
-  EXPECT_LE(cmp->worst, kTolerance);
-  EXPECT_TRUE(any_step_uses(*cmp->engine, "wino"));
   // Single-threaded, the same graph runs unsplit.
-  auto one = compare_with_reference(*g, options_with(onednn_only(), 1));
-  ASSERT_TRUE(one.is_ok()) << one.status().message();
-  EXPECT_LE(one->worst, kTolerance);
+  for_thread_counts(*g, {2, 1}, [](const Engine& engine, int threads) {
+    if (threads == 2) EXPECT_TRUE(any_step_uses(engine, "wino"));
+  });
 }
 
 TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
@@ -233,16 +233,13 @@ TEST(OnednnConv, WinogradOnALargeMapBetweenChannelsLast1x1s) {
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int) {
     if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
-    EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 2);
+    EXPECT_EQ(steps_using(engine, "wino"), 2);
     EXPECT_FALSE(any_step_uses(engine, "jit_1x1"));
   });
   // Turned off, no step runs Winograd, and the result is the same.
   OnednnOptions direct;
   direct.winograd = false;
-  auto off = compare_with_reference(*g, options_with(onednn_only(direct)));
-  ASSERT_TRUE(off.is_ok()) << off.status().message();
-  EXPECT_LE(off->worst, kTolerance);
-  EXPECT_FALSE(any_step_uses(*off->engine, "wino"));
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, direct);
 }
 
 TEST(OnednnConv, WinogradF4x4WhereTheChunksWeightsAreSmall) {
@@ -257,21 +254,15 @@ TEST(OnednnConv, WinogradF4x4WhereTheChunksWeightsAreSmall) {
   b.output(b.relu(b.add(b.conv2d(y, 64, 3, 1, 1), x)));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
-  const auto f4x4_steps = [](const Engine& engine) {
-    return count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino_4x3") != std::string::npos; });
-  };
-  for_thread_counts(*g, {1, 2, 3}, [&](const Engine& engine, int threads) {
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
     if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
-    EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 3);
-    if (threads == 1) EXPECT_EQ(f4x4_steps(engine), 0);
-    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(f4x4_steps(engine), 3);
+    EXPECT_EQ(steps_using(engine, "wino"), 3);
+    if (threads == 1) EXPECT_EQ(steps_using(engine, "wino_4x3"), 0);
+    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(steps_using(engine, "wino_4x3"), 3);
   });
   OnednnOptions only_2x3;
   only_2x3.winograd_4x3 = false;
-  auto cmp = compare_with_reference(*g, options_with(onednn_only(only_2x3), 2));
-  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
-  EXPECT_LE(cmp->worst, kTolerance);
-  EXPECT_EQ(f4x4_steps(*cmp->engine), 0);
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_EQ(steps_using(engine, "wino_4x3"), 0); }, only_2x3);
 }
 
 TEST(OnednnConv, WinogradF4x4Makes64ChannelsPayOnALargeMap) {
@@ -288,14 +279,11 @@ TEST(OnednnConv, WinogradF4x4Makes64ChannelsPayOnALargeMap) {
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2}, [](const Engine& engine, int threads) {
     if (threads == 1) EXPECT_FALSE(any_step_uses(engine, "wino"));
-    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 1);
+    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(steps_using(engine, "wino"), 1);
   });
   OnednnOptions only_2x3;
   only_2x3.winograd_4x3 = false;
-  auto cmp = compare_with_reference(*g, options_with(onednn_only(only_2x3), 2));
-  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
-  EXPECT_LE(cmp->worst, kTolerance);
-  EXPECT_FALSE(any_step_uses(*cmp->engine, "wino"));
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, only_2x3);
 }
 
 TEST(OnednnConv, WinogradF4x4WhereF2x2StreamsTooMuchWeight) {
@@ -309,14 +297,11 @@ TEST(OnednnConv, WinogradF4x4WhereF2x2StreamsTooMuchWeight) {
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2}, [](const Engine& engine, int) {
     if (!any_step_uses(engine, "wino_4x3")) return;  // no F(4x4,3x3) kernel on this CPU
-    EXPECT_EQ(count_steps(engine, [](const StepInfo& s) { return s.impl.find("wino") != std::string::npos; }), 1);
+    EXPECT_EQ(steps_using(engine, "wino"), 1);
   });
   OnednnOptions only_2x3;
   only_2x3.winograd_4x3 = false;
-  auto cmp = compare_with_reference(*g, options_with(onednn_only(only_2x3), 2));
-  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
-  EXPECT_LE(cmp->worst, kTolerance);
-  EXPECT_FALSE(any_step_uses(*cmp->engine, "wino"));
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, only_2x3);
 }
 
 TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
@@ -365,7 +350,7 @@ TEST(OnednnConv, BottleneckStaysInBlocksAfterWinograd) {
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int) {
     if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
-    const int blocked_1x1 = count_steps(engine, [](const StepInfo& s) { return s.impl.find("jit_1x1") != std::string::npos; });
+    const int blocked_1x1 = steps_using(engine, "jit_1x1");
     const int reorders = count_steps(engine, [](const StepInfo& s) { return s.op == "Reorder"; });
     // The last two blocks' 1x1s, and the first block's last one.
     EXPECT_GE(blocked_1x1, 5);
