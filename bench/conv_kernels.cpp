@@ -30,6 +30,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
+#include "runtime/onednn/common.h"
 #include "runtime/thread_pool.h"
 
 namespace {
@@ -76,6 +77,8 @@ class Bench {
     src_.assign(static_cast<std::size_t>(l.c) * l.h * l.h, 0.5f);
     dst_.assign(static_cast<std::size_t>(l.m) * l.out() * l.out(), 0.0f);
     bias_.assign(static_cast<std::size_t>(l.m), 0.1f);
+    blocked_src_.assign(static_cast<std::size_t>((l.c + 15) / 16 * 16) * l.h * l.h, 0.5f);
+    blocked_dst_.assign(static_cast<std::size_t>((l.m + 15) / 16 * 16) * l.out() * l.out(), 0.0f);
     dnnl::post_ops po;
     po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
     attr_.set_post_ops(po);
@@ -119,11 +122,6 @@ class Bench {
     return k;
   }
 
-  void prepare_blocked() {
-    blocked_src_.assign(static_cast<std::size_t>((l_.c + 15) / 16 * 16) * l_.h * l_.h, 0.5f);
-    blocked_dst_.assign(static_cast<std::size_t>((l_.m + 15) / 16 * 16) * l_.out() * l_.out(), 0.0f);
-  }
-
  private:
   std::optional<dnnl::convolution_forward::primitive_desc> make_pd(dnnl::algorithm alg, const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
                                                                    int m, dnnl::memory::dims pl, dnnl::memory::dims pr,
@@ -132,11 +130,10 @@ class Bench {
       const dnnl::memory::desc w({m, l_.c, l_.k, l_.k}, dt::f32, tag::any), b({m}, dt::f32, tag::a);
       const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, alg, src, w, b, dst, {l_.s, l_.s}, pl, pr);
       dnnl::convolution_forward::primitive_desc pd(d, attr_, engine_);
-      // The implementation whose name contains `prefer`, if oneDNN has one
-      // (searched where it is made: one returned through std::optional
-      // stopped iterating after its first implementation here).
-      while (!prefer.empty() && std::string(pd.impl_info_str()).find(prefer) == std::string::npos)
-        if (!pd.next_impl()) return std::nullopt;
+      // The engine's own choice of a later implementation, searched where
+      // the descriptor is made (one returned through std::optional stopped
+      // iterating after its first implementation here).
+      if (!prefer.empty() && !eb::rt::onednn::prefer_implementation(pd, prefer)) return std::nullopt;
       return pd;
     } catch (const dnnl::error&) {
       return std::nullopt;
@@ -237,7 +234,6 @@ int main(int argc, char** argv) {
   std::printf("%-22s %-7s %10s %8s %9s  %s\n", "layer", "kernel", "us", "GF/s", "vs bands", "oneDNN implementation");
   for (const Layer& l : layers) {
     Bench bench(l, threads, engine);
-    bench.prepare_blocked();
     std::vector<Kernel> kernels;
     if (auto k = bench.bands()) kernels.push_back(std::move(*k));
     if (auto k = bench.chunks("chunks", dnnl::algorithm::convolution_direct, "")) kernels.push_back(std::move(*k));

@@ -308,6 +308,28 @@ eb::Status time_native(eb::PreparedModel& m, int iters, std::vector<double>& out
   return eb::Status::ok();
 }
 
+// A native engine prepared (timed), given the input, run once and warmed up
+// with two timed invokes (their times in `warm`).
+struct NativeRun {
+  std::unique_ptr<eb::PreparedModel> model;
+  std::vector<float> output;
+  double init_ms = NAN;
+  std::vector<double> warm;
+};
+
+eb::Result<NativeRun> prepare_native(eb::Backend& backend, const eb::Graph& graph, const eb::BackendOptions& opts,
+                                     const std::vector<float>& input) {
+  NativeRun run;
+  const auto t0 = Clock::now();
+  EB_ASSIGN_OR_RETURN(run.model, backend.prepare(graph, opts));
+  run.init_ms = ms_since(t0);
+  EB_RETURN_IF_ERROR(run.model->set_input(0, input));
+  EB_RETURN_IF_ERROR(run.model->invoke());
+  EB_ASSIGN_OR_RETURN(run.output, run.model->output(0));
+  EB_RETURN_IF_ERROR(time_native(*run.model, 2, run.warm));
+  return run;
+}
+
 eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
   eb::zoo::BuildOptions bo;
   bo.input_size = o.input_size;
@@ -325,35 +347,26 @@ eb::Status bench_model(const Options& o, const std::string& id, Row& row) {
   auto backend = eb::make_native_backend();
   eb::BackendOptions bopts;
   bopts.threads = o.threads;
-  const auto t_prep = Clock::now();
-  EB_ASSIGN_OR_RETURN(auto model, backend->prepare(graph, bopts));
-  row.native_init_ms = ms_since(t_prep);
-  const auto caps = backend->capabilities();
+  EB_ASSIGN_OR_RETURN(NativeRun a, prepare_native(*backend, graph, bopts, input));
+  const std::unique_ptr<eb::PreparedModel>& model = a.model;
+  const std::vector<float>& native_out = a.output;
+  row.native_init_ms = a.init_ms;
+  const auto caps = backend->capabilities();  // of the engine prepared last: this one
   row.arena = std::stoull(caps.config.at("arena_bytes"));
   row.naive = std::stoull(caps.config.at("naive_activation_bytes"));
-  EB_RETURN_IF_ERROR(model->set_input(0, input));
-  EB_RETURN_IF_ERROR(model->invoke());
-  EB_ASSIGN_OR_RETURN(const std::vector<float> native_out, model->output(0));
 
-  // Warm up native and size the blocks from its speed.
-  std::vector<double> warm;
-  EB_RETURN_IF_ERROR(time_native(*model, 2, warm));
-  const double est = std::max(median(warm), 1e-3);
+  // Size the blocks from native's warm-up speed.
+  const double est = std::max(median(a.warm), 1e-3);
   const int iters = std::max(o.min_iters, static_cast<int>(o.block_secs * 1e3 / est));
 
   std::unique_ptr<eb::PreparedModel> model_b;
   if (!o.vs.empty()) {
     eb::BackendOptions b_opts = bopts;
     b_opts.mode = o.vs;
-    const auto t_b = Clock::now();
-    EB_ASSIGN_OR_RETURN(model_b, backend->prepare(graph, b_opts));
-    row.ort_init_ms = ms_since(t_b);
-    EB_RETURN_IF_ERROR(model_b->set_input(0, input));
-    EB_RETURN_IF_ERROR(model_b->invoke());
-    EB_ASSIGN_OR_RETURN(const std::vector<float> b_out, model_b->output(0));
-    row.diff = rel_l2(native_out, b_out);
-    std::vector<double> b_warm;
-    EB_RETURN_IF_ERROR(time_native(*model_b, 2, b_warm));
+    EB_ASSIGN_OR_RETURN(NativeRun b, prepare_native(*backend, graph, b_opts, input));
+    row.ort_init_ms = b.init_ms;
+    row.diff = rel_l2(native_out, b.output);
+    model_b = std::move(b.model);
   }
   OrtRunner ort;
   if (o.ort && !model_b) {

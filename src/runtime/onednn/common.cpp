@@ -243,4 +243,15 @@ dnnl::memory WeightCache::get(const Layout& wanted) {
   return done_.back().second;
 }
 
+bool prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const std::string& name) {
+  dnnl::convolution_forward::primitive_desc next = pd;
+  do {
+    if (std::string(next.impl_info_str()).find(name) != std::string::npos) {
+      pd = next;
+      return true;
+    }
+  } while (next.next_impl());
+  return false;
+}
+
 }  // namespace eb::rt::onednn

@@ -177,6 +177,12 @@ class WeightCache {
 // Copies plain weights into memory laid out as `wanted` (a reorder, once).
 dnnl::memory prepare_weights(const float* data, const Layout& plain, const Layout& wanted, const KernelRequest& r);
 
+// `pd` moved on to the implementation whose name contains `name`, if oneDNN
+// has one for the case (true); else as it was (false). oneDNN offers its
+// implementations in a fixed order and takes the first that accepts the
+// case; this picks a later one (Winograd F(4x4,3x3), bench/conv_kernels).
+bool prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const std::string& name);
+
 // Runs `create`, turning a oneDNN error into `unsupported` so that the next
 // provider gets the node.
 template <typename F>

@@ -94,19 +94,6 @@ bool winograd_needs_4x3(const Conv& c) {
   return chunk_2x3_weight_bytes(c) > 2.5e6 && c.y[2] * c.y[3] > 64 && c.macs < 2.5e8;
 }
 
-// `pd` moved on to the implementation whose name contains `name`, if oneDNN
-// has one for the case (true); else as it was (false).
-bool prefer_implementation(dnnl::convolution_forward::primitive_desc& pd, const std::string& name) {
-  dnnl::convolution_forward::primitive_desc next = pd;
-  do {
-    if (std::string(next.impl_info_str()).find(name) != std::string::npos) {
-      pd = next;
-      return true;
-    }
-  } while (next.next_impl());
-  return false;
-}
-
 }  // namespace
 
 // Winograd pays for the reorders into and out of 16-channel blocks when
