@@ -334,6 +334,27 @@ TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
   });
 }
 
+TEST(OnednnConv, BlockedChunksEndingInPartBlocks) {
+  // Xception's 728 channels: the last chunk ends in a part-filled block. It
+  // computes the whole block with zero filters where the post-ops keep zero
+  // at zero (ReLU, ReLU6, LeakyReLU, a residual sum, none) and stops at the
+  // last channel where they do not (Sigmoid). Every way, the reference's
+  // result, bias or none. (The 1x1 after the Sigmoid reads blocks too.)
+  GraphBuilder b("part_blocks", 23);
+  const ValueId x = b.input("x", Shape{1, 728, 6, 5});
+  ValueId y = b.conv2d(b.relu(x), 728, 3, 1, 1, /*group=*/728);  // depthwise
+  y = b.relu6(b.conv2d(y, 728, 1, 1, 0));
+  y = b.leaky_relu(b.conv2d(y, 728, 1, 1, 0, 1, /*bias=*/false), 0.1f);
+  y = b.add(b.conv2d(y, 728, 1, 1, 0), x);
+  const ValueId s = b.sigmoid(b.conv2d(y, 728, 1, 1, 0));
+  b.output(b.relu(b.conv2d(b.add(b.conv2d(s, 728, 1, 1, 0), y), 24, 3, 1, 1)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
+    if (threads > 1 && any_step_uses(engine, "avx512")) EXPECT_EQ(steps_using(engine, "jit_1x1"), 5);
+  });
+}
+
 TEST(OnednnConv, BottleneckStaysInBlocksAfterWinograd) {
   // ResNet's 14x14 stage: a Winograd 3x3 between two 1x1s. The 1x1s read
   // its blocks as they are, whatever their weights' size, and the residual

@@ -60,15 +60,24 @@ using S = PrimitiveKernel::Source;
 void Conv::add_chunk_exec(PrimitiveKernel& kernel, PrimitiveKernel::Part& part, const dnnl::convolution_forward::primitive_desc& pd,
                           PrimitiveKernel::Arg src, PrimitiveKernel::Arg dst, int64_t c0, const dnnl::memory::dims& chunk_weights) const {
   const int64_t per_filter = w.numel() / w[0];
+  const int64_t m = chunk_weights[0], real = std::min(m, w[0] - c0);
   const Layout plain = plain_layout(Shape(std::vector<int64_t>(chunk_weights.begin(), chunk_weights.end())));
+  // Filters past the last real one (a chunk rounded up to whole blocks) are
+  // zeros, their bias too.
+  const auto padded = [&](const float* from, int64_t per) {
+    std::vector<float> v(static_cast<std::size_t>(m * per), 0.0f);
+    std::copy(from + c0 * per, from + (c0 + real) * per, v.begin());
+    return v;
+  };
+  const std::vector<float> wts = padded(weights(), per_filter);
   std::vector<PrimitiveKernel::Arg> args = {
       std::move(src),
-      {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0, prepare_weights(weights() + c0 * per_filter, plain, pd.weights_desc(), r)},
+      {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0, prepare_weights(wts.data(), plain, pd.weights_desc(), r)},
       std::move(dst),
   };
   if (bias != kNoValue) {
-    const Layout b = bias_md(chunk_weights[0]);
-    args.push_back({DNNL_ARG_BIAS, S::constant, 0, b, 0, prepare_weights(bias_data() + c0, b, b, r)});
+    const Layout b = bias_md(m);
+    args.push_back({DNNL_ARG_BIAS, S::constant, 0, b, 0, prepare_weights(padded(bias_data(), 1).data(), b, b, r)});
   }
   kernel.add_exec(part, pd, std::move(args));
 }

@@ -36,7 +36,8 @@ struct Conv {
   Layout bias_md(int64_t m) const { return bias != kNoValue ? Layout({m}, dt::f32, tag::a) : Layout(); }
   // Appends `pd` to `part` for the output channels [c0, c0 + m) whose plain
   // weights have dims `chunk_weights` ([m, ...]): those weights and bias
-  // prepared once, `src` and `dst` as given.
+  // prepared once, `src` and `dst` as given. Filters past the node's last
+  // (m rounded up to whole blocks) get zero weights and bias.
   void add_chunk_exec(PrimitiveKernel& kernel, PrimitiveKernel::Part& part, const dnnl::convolution_forward::primitive_desc& pd,
                       PrimitiveKernel::Arg src, PrimitiveKernel::Arg dst, int64_t c0, const dnnl::memory::dims& chunk_weights) const;
 };
