@@ -62,22 +62,25 @@ void Conv::add_chunk_exec(PrimitiveKernel& kernel, PrimitiveKernel::Part& part, 
   const int64_t per_filter = w.numel() / w[0];
   const int64_t m = chunk_weights[0], real = std::min(m, w[0] - c0);
   const Layout plain = plain_layout(Shape(std::vector<int64_t>(chunk_weights.begin(), chunk_weights.end())));
-  // Filters past the last real one (a chunk rounded up to whole blocks) are
-  // zeros, their bias too.
-  const auto padded = [&](const float* from, int64_t per) {
-    std::vector<float> v(static_cast<std::size_t>(m * per), 0.0f);
-    std::copy(from + c0 * per, from + (c0 + real) * per, v.begin());
-    return v;
+  // The chunk's rows of `data` (`per` floats each), read in place; only a
+  // chunk rounded up to whole blocks gets a copy, with zeros for the
+  // filters past the node's last (their weights and bias).
+  const auto rows = [&](const float* data, int64_t per, std::vector<float>& copy) -> const float* {
+    if (real == m) return data + c0 * per;
+    copy.assign(static_cast<std::size_t>(m * per), 0.0f);
+    std::copy(data + c0 * per, data + (c0 + real) * per, copy.begin());
+    return copy.data();
   };
-  const std::vector<float> wts = padded(weights(), per_filter);
+  std::vector<float> weight_copy, bias_copy;
   std::vector<PrimitiveKernel::Arg> args = {
       std::move(src),
-      {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0, prepare_weights(wts.data(), plain, pd.weights_desc(), r)},
+      {DNNL_ARG_WEIGHTS, S::constant, 0, pd.weights_desc(), 0,
+       prepare_weights(rows(weights(), per_filter, weight_copy), plain, pd.weights_desc(), r)},
       std::move(dst),
   };
   if (bias != kNoValue) {
     const Layout b = bias_md(m);
-    args.push_back({DNNL_ARG_BIAS, S::constant, 0, b, 0, prepare_weights(padded(bias_data(), 1).data(), b, b, r)});
+    args.push_back({DNNL_ARG_BIAS, S::constant, 0, b, 0, prepare_weights(rows(bias_data(), 1, bias_copy), b, b, r)});
   }
   kernel.add_exec(part, pd, std::move(args));
 }
