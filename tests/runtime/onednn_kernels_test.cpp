@@ -140,6 +140,13 @@ void for_thread_counts(const Graph& graph, std::initializer_list<int> counts, Ch
   }
 }
 
+// The oneDNN kernels with Winograd as F(2x2,3x3) only (`--mode winograd=2x3`).
+OnednnOptions winograd_2x3_only() {
+  OnednnOptions options;
+  options.winograd_4x3 = false;
+  return options;
+}
+
 TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   // 3x3 stride-1 convs with channels in 16s: Winograd in 16-channel blocks,
   // with ReLU and sum post-ops, LeakyReLU as a separate eltwise, a sum
@@ -162,7 +169,9 @@ TEST(OnednnConv, WinogradChainsPoolsAndConcats) {
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   // Single-threaded, the same graph runs unsplit.
   for_thread_counts(*g, {2, 1}, [](const Engine& engine, int threads) {
-    if (threads == 2) EXPECT_TRUE(any_step_uses(engine, "wino"));
+    if (threads == 2) {
+      EXPECT_TRUE(any_step_uses(engine, "wino"));
+    }
   });
 }
 
@@ -257,12 +266,13 @@ TEST(OnednnConv, WinogradF4x4WhereTheChunksWeightsAreSmall) {
   for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
     if (!any_step_uses(engine, "wino")) return;  // no Winograd kernel on this CPU
     EXPECT_EQ(steps_using(engine, "wino"), 3);
-    if (threads == 1) EXPECT_EQ(steps_using(engine, "wino_4x3"), 0);
-    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(steps_using(engine, "wino_4x3"), 3);
+    if (threads == 1) {
+      EXPECT_EQ(steps_using(engine, "wino_4x3"), 0);
+    } else if (any_step_uses(engine, "wino_4x3")) {
+      EXPECT_EQ(steps_using(engine, "wino_4x3"), 3);
+    }
   });
-  OnednnOptions only_2x3;
-  only_2x3.winograd_4x3 = false;
-  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_EQ(steps_using(engine, "wino_4x3"), 0); }, only_2x3);
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_EQ(steps_using(engine, "wino_4x3"), 0); }, winograd_2x3_only());
 }
 
 TEST(OnednnConv, WinogradF4x4Makes64ChannelsPayOnALargeMap) {
@@ -278,12 +288,13 @@ TEST(OnednnConv, WinogradF4x4Makes64ChannelsPayOnALargeMap) {
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2}, [](const Engine& engine, int threads) {
-    if (threads == 1) EXPECT_FALSE(any_step_uses(engine, "wino"));
-    else if (any_step_uses(engine, "wino_4x3")) EXPECT_EQ(steps_using(engine, "wino"), 1);
+    if (threads == 1) {
+      EXPECT_FALSE(any_step_uses(engine, "wino"));
+    } else if (any_step_uses(engine, "wino_4x3")) {
+      EXPECT_EQ(steps_using(engine, "wino"), 1);
+    }
   });
-  OnednnOptions only_2x3;
-  only_2x3.winograd_4x3 = false;
-  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, only_2x3);
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, winograd_2x3_only());
 }
 
 TEST(OnednnConv, WinogradF4x4WhereF2x2StreamsTooMuchWeight) {
@@ -299,9 +310,7 @@ TEST(OnednnConv, WinogradF4x4WhereF2x2StreamsTooMuchWeight) {
     if (!any_step_uses(engine, "wino_4x3")) return;  // no F(4x4,3x3) kernel on this CPU
     EXPECT_EQ(steps_using(engine, "wino"), 1);
   });
-  OnednnOptions only_2x3;
-  only_2x3.winograd_4x3 = false;
-  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, only_2x3);
+  for_thread_counts(*g, {2}, [](const Engine& engine, int) { EXPECT_FALSE(any_step_uses(engine, "wino")); }, winograd_2x3_only());
 }
 
 TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
@@ -330,7 +339,9 @@ TEST(OnednnConv, BlockedChunksAndDepthwiseChain) {
     });
     // Chunks (and so blocks) only with more than one thread; oneDNN's kernels
     // for 16-channel blocks need AVX-512 (elsewhere the channels-last path runs).
-    if (threads > 1 && any_step_uses(engine, "avx512")) EXPECT_EQ(blocked_1x1, 4);
+    if (threads > 1 && any_step_uses(engine, "avx512")) {
+      EXPECT_EQ(blocked_1x1, 4);
+    }
   });
 }
 
@@ -351,7 +362,9 @@ TEST(OnednnConv, BlockedChunksEndingInPartBlocks) {
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
-    if (threads > 1 && any_step_uses(engine, "avx512")) EXPECT_EQ(steps_using(engine, "jit_1x1"), 5);
+    if (threads > 1 && any_step_uses(engine, "avx512")) {
+      EXPECT_EQ(steps_using(engine, "jit_1x1"), 5);
+    }
   });
 }
 
