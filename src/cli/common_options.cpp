@@ -11,7 +11,7 @@ void add_backend_options(CLI::App& cmd, BackendOptions& options) {
   cmd.add_option("--threads", options.threads, "threads the backend may use (0: all cores)")->check(CLI::NonNegativeNumber);
   cmd.add_option("--precision", options.precision, "fp32, fp16, bf16 or int8")
       ->check(CLI::IsMember({"fp32", "fp16", "bf16", "int8"}));
-  cmd.add_option("--mode", options.mode, "backend-specific variant (e.g. native: unfused, plain, winograd=off, parts_per_thread=2, joined by commas; libtorch: eager, script)");
+  cmd.add_option("--mode", options.mode, "backend-specific variant (e.g. native: unfused, plain, winograd=off, parts_per_thread=2, spin_us=50, joined by commas; libtorch: eager, script)");
 }
 
 void add_db_option(CLI::App& cmd, std::string& db) { cmd.add_option("--db", db, "results database")->capture_default_str(); }

@@ -72,7 +72,8 @@ Result<std::unique_ptr<Engine>> Engine::prepare(const Graph& source, const Engin
   e->threads_ = options.threads > 0 ? options.threads : omp_get_num_procs();
   // oneDNN sizes its own work split when primitives are created: one thread, the pool splits.
   const ScopedThreads sequential(1);
-  e->pool_ = std::make_unique<ThreadPool>(e->threads_);
+  const bool oversubscribed = e->threads_ > omp_get_num_procs();
+  e->pool_ = std::make_unique<ThreadPool>(e->threads_, options.spin.value_or(oversubscribed ? ThreadPool::kOversubscribedSpin : ThreadPool::kDefaultSpin));
 
   const std::shared_ptr<const KernelRegistry> registry =
       options.registry ? options.registry : std::make_shared<const KernelRegistry>(default_registry(options.onednn));

@@ -17,8 +17,10 @@
 // invoke and puts the caller's value back afterwards.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,6 +47,12 @@ struct EngineOptions {
   // (geometric mean of two in-process A/B runs of two native engines, via
   // bench/native_vs_ort, as --vs parts_per_thread=2 now does).
   int parts_per_thread = 1;
+  // How long the engine's threads spin waiting for the next kernel (a
+  // worker) or for the other threads' parts (the invoking thread) before
+  // they sleep; see thread_pool.h. Unset: ThreadPool::kDefaultSpin, or
+  // kOversubscribedSpin when there are more threads than cores (a spinning
+  // thread would then hold a core that one of the others needs).
+  std::optional<std::chrono::microseconds> spin;
   // Providers asked in order; null: default_registry(onednn) (oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;
   OnednnOptions onednn;

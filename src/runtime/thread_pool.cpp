@@ -1,5 +1,6 @@
 #include "runtime/thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <omp.h>
@@ -14,20 +15,16 @@
 namespace eb::rt {
 namespace {
 
-// How long a thread spins before sleeping: long enough to bridge the gap
-// between two kernels, short enough not to steal a busy machine's cores.
-constexpr auto kSpin = std::chrono::microseconds(50);
-
-// Spins until done() or kSpin elapses; true if done.
+// Spins until done() or `spin` elapses; true if done.
 template <typename Done>
-bool spin_until(Done done) {
+bool spin_until(Done done, std::chrono::microseconds spin) {
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
     for (int i = 0; i < 32; ++i) {
       if (done()) return true;
       EB_CPU_RELAX();
     }
-    if (std::chrono::steady_clock::now() - start > kSpin) return done();
+    if (std::chrono::steady_clock::now() - start > spin) return done();
   }
 }
 
@@ -41,7 +38,8 @@ int end_of(uint64_t s) { return static_cast<int>(s & kField); }
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) : ranges_(new Range[threads > 1 ? threads : 1]) {
+ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin)
+    : spin_(std::max(spin, std::chrono::microseconds(0))), ranges_(new Range[threads > 1 ? threads : 1]) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
@@ -92,7 +90,7 @@ void ThreadPool::run(int tasks, TaskFn fn, void* context) {
   drain(0, job);
 
   // Wait for parts other threads took.
-  if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+  if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; }, spin_)) {
     caller_sleeping_.store(1);
     for (int left = pending_.load(); left != 0; left = pending_.load()) pending_.wait(left);
     caller_sleeping_.store(0);
@@ -104,7 +102,7 @@ void ThreadPool::worker_loop(int self) {
   omp_set_num_threads(1);
   uint32_t seen = 0;
   for (;;) {
-    if (!spin_until([&] { return job_.load(std::memory_order_acquire) != seen; })) {
+    if (!spin_until([&] { return job_.load(std::memory_order_acquire) != seen; }, spin_)) {
       sleeping_workers_.fetch_add(1);  // seq_cst: pairs with run()'s job_ store
       job_.wait(seen);
       sleeping_workers_.fetch_sub(1);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -25,13 +26,17 @@ TEST(ThreadPool, RunsEachTaskOnce) {
 }
 
 TEST(ThreadPool, ManyJobsBackToBack) {
-  ThreadPool pool(3);
-  std::atomic<long> sum{0};
-  for (int job = 0; job < 20000; ++job) {
-    auto fn = [&](int t) { sum.fetch_add(t + 1); };
-    pool.run(4, fn);
+  // Spin 0: every wait sleeps on the futex at once, so the wake-ups race
+  // with the next job's start on every job.
+  for (auto spin : {ThreadPool::kDefaultSpin, std::chrono::microseconds(0)}) {
+    ThreadPool pool(3, spin);
+    std::atomic<long> sum{0};
+    for (int job = 0; job < 20000; ++job) {
+      auto fn = [&](int t) { sum.fetch_add(t + 1); };
+      pool.run(4, fn);
+    }
+    EXPECT_EQ(sum.load(), 20000L * 10) << "spin " << spin.count() << " us";
   }
-  EXPECT_EQ(sum.load(), 20000L * 10);
 }
 
 TEST(ThreadPool, WorkersThatSleptWakeUp) {
@@ -46,14 +51,17 @@ TEST(ThreadPool, WorkersThatSleptWakeUp) {
 }
 
 TEST(ThreadPool, UnevenTasksAllFinishBeforeRunReturns) {
-  ThreadPool pool(2);
-  std::vector<int> out(16, 0);
-  auto fn = [&](int t) {
-    if (t % 5 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
-    out[static_cast<std::size_t>(t)] = t * t;
-  };
-  pool.run(16, fn);
-  for (int t = 0; t < 16; ++t) EXPECT_EQ(out[static_cast<std::size_t>(t)], t * t);
+  // Spin 0 and 50 us: the caller sleeps while a slow part finishes.
+  for (auto spin : {ThreadPool::kDefaultSpin, std::chrono::microseconds(0), std::chrono::microseconds(50)}) {
+    ThreadPool pool(2, spin);
+    std::vector<int> out(16, 0);
+    auto fn = [&](int t) {
+      if (t % 5 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
+      out[static_cast<std::size_t>(t)] = t * t;
+    };
+    pool.run(16, fn);
+    for (int t = 0; t < 16; ++t) EXPECT_EQ(out[static_cast<std::size_t>(t)], t * t) << "spin " << spin.count() << " us";
+  }
 }
 
 }  // namespace

@@ -22,8 +22,9 @@ int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_num_pr
 //   winograd=off        direct convolutions only
 //   winograd=2x3        Winograd only as F(2x2,3x3), never F(4x4,3x3)
 //   parts_per_thread=N  split kernels into up to N parts per thread
+//   spin_us=N           threads spin N microseconds waiting before they sleep
 Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
-  constexpr const char* kKnown = "unfused, plain, winograd=on|off|2x3, parts_per_thread=N";
+  constexpr const char* kKnown = "unfused, plain, winograd=on|off|2x3, parts_per_thread=N, spin_us=N";
   if (mode.empty()) return Status::ok();
   for (std::size_t begin = 0; begin <= mode.size();) {
     std::size_t end = mode.find(',', begin);
@@ -42,6 +43,8 @@ Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
     } else if (key == "parts_per_thread" && !value.empty() && value.size() <= 2 &&
                value.find_first_not_of("0123456789") == std::string::npos && std::stoi(value) >= 1) {
       eo.parts_per_thread = std::stoi(value);
+    } else if (key == "spin_us" && !value.empty() && value.size() <= 6 && value.find_first_not_of("0123456789") == std::string::npos) {
+      eo.spin = std::chrono::microseconds(std::stoi(value));
     } else {
       return invalid_argument("native: unknown mode '" + item + "' (" + kKnown + ", joined by commas)");
     }
