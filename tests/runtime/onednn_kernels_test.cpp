@@ -204,6 +204,39 @@ TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
     }
 }
 
+TEST(OnednnConv, SmallMapsSplitChannels) {
+  // On a map of at most 8x8 each thread takes a chunk of output channels,
+  // not a band of rows (7 rows split 4 and 3, and each band reads every
+  // weight), even where the weights fit in a core's L2. MobileNet-v2's 7x7
+  // 1x1s (614 KB of weights) go to 16-channel-block chunks, Inception-v4's
+  // 5x5 3x1 (1.2 MB) to channels-last chunks, each computed into a
+  // temporary and scattered into the output (a second implementation in
+  // the step).
+  GraphBuilder b("small_maps", 21);
+  const ValueId x = b.input("x", Shape{1, 160, 7, 7});
+  const ValueId y = b.relu(b.conv2d(x, 960, 1, 1, 0));
+  b.output(b.conv2d(y, 160, 1, 1, 0));
+  const ValueId z = b.input("z", Shape{1, 384, 5, 5});
+  ConvSpec three_by_one;
+  three_by_one.out_channels = 256;
+  three_by_one.kernel = {3, 1};  // "same" padding
+  b.output(b.relu(b.conv(z, three_by_one)));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {
+    if (threads == 1 || !any_step_uses(engine, "avx512")) return;  // blocks need AVX-512
+    for (const StepInfo& s : engine.steps()) {
+      if (s.op.rfind("Conv", 0) != 0) continue;
+      EXPECT_EQ(s.parts, threads) << s.name;
+      if (s.name == "conv_0" || s.name == "conv_2") {
+        EXPECT_NE(s.impl.find("jit_1x1"), std::string::npos) << s.name << ": " << s.impl;
+      } else {
+        EXPECT_NE(s.impl.find(','), std::string::npos) << s.name << ": " << s.impl;
+      }
+    }
+  });
+}
+
 TEST(OnednnConv, WinogradSumAfterAnActivation) {
   // Darknet's shortcut: conv -> LeakyReLU -> add, oneDNN's Winograd applying
   // neither: the chunk goes through a temporary and a binary add. With the
