@@ -72,8 +72,7 @@ Result<std::unique_ptr<Engine>> Engine::prepare(const Graph& source, const Engin
   e->threads_ = options.threads > 0 ? options.threads : omp_get_num_procs();
   // oneDNN sizes its own work split when primitives are created: one thread, the pool splits.
   const ScopedThreads sequential(1);
-  const bool oversubscribed = e->threads_ > omp_get_num_procs();
-  e->pool_ = std::make_unique<ThreadPool>(e->threads_, options.spin.value_or(oversubscribed ? ThreadPool::kOversubscribedSpin : ThreadPool::kDefaultSpin));
+  e->pool_ = std::make_unique<ThreadPool>(e->threads_, options.spin);
 
   const std::shared_ptr<const KernelRegistry> registry =
       options.registry ? options.registry : std::make_shared<const KernelRegistry>(default_registry(options.onednn));

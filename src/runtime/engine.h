@@ -49,9 +49,8 @@ struct EngineOptions {
   int parts_per_thread = 1;
   // How long the engine's threads spin waiting for the next kernel (a
   // worker) or for the other threads' parts (the invoking thread) before
-  // they sleep; see thread_pool.h. Unset: ThreadPool::kDefaultSpin, or
-  // kOversubscribedSpin when there are more threads than cores (a spinning
-  // thread would then hold a core that one of the others needs).
+  // they sleep. Unset: the pool's default (thread_pool.h), shorter when
+  // there are more threads than cores.
   std::optional<std::chrono::microseconds> spin;
   // Providers asked in order; null: default_registry(onednn) (oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;

@@ -38,8 +38,9 @@ int end_of(uint64_t s) { return static_cast<int>(s & kField); }
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin)
-    : spin_(std::max(spin, std::chrono::microseconds(0))), ranges_(new Range[threads > 1 ? threads : 1]) {
+ThreadPool::ThreadPool(int threads, std::optional<std::chrono::microseconds> spin)
+    : spin_(std::max(spin.value_or(threads > omp_get_num_procs() ? kOversubscribedSpin : kDefaultSpin), std::chrono::microseconds(0))),
+      ranges_(new Range[threads > 1 ? threads : 1]) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,8 @@ class ThreadPool {
   // `threads` counts the calling thread: threads - 1 workers are started.
   // `spin`: how long a thread waiting for work (or, the caller, for the
   // other threads' parts) spins before it sleeps; zero sleeps at once.
-  explicit ThreadPool(int threads, std::chrono::microseconds spin = kDefaultSpin);
+  // Unset: kDefaultSpin, or kOversubscribedSpin with more threads than cores.
+  explicit ThreadPool(int threads, std::optional<std::chrono::microseconds> spin = std::nullopt);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;

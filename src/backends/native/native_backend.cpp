@@ -15,6 +15,12 @@ namespace {
 
 int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_num_procs(); }
 
+// A mode's value written as at most `max_digits` decimal digits; nullopt otherwise.
+std::optional<int> decimal(const std::string& value, std::size_t max_digits) {
+  if (value.empty() || value.size() > max_digits || value.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(value);
+}
+
 // --mode: comma-separated switches that turn optimizations off, so that a
 // user (or bench/native_vs_ort --vs) can see what each one buys:
 //   unfused             no activation or residual fusion
@@ -40,11 +46,10 @@ Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
     } else if (key == "winograd" && (value == "on" || value == "off" || value == "2x3")) {
       eo.onednn.winograd = value != "off";
       eo.onednn.winograd_4x3 = value == "on";
-    } else if (key == "parts_per_thread" && !value.empty() && value.size() <= 2 &&
-               value.find_first_not_of("0123456789") == std::string::npos && std::stoi(value) >= 1) {
-      eo.parts_per_thread = std::stoi(value);
-    } else if (key == "spin_us" && !value.empty() && value.size() <= 6 && value.find_first_not_of("0123456789") == std::string::npos) {
-      eo.spin = std::chrono::microseconds(std::stoi(value));
+    } else if (key == "parts_per_thread" && decimal(value, 2).value_or(0) >= 1) {
+      eo.parts_per_thread = *decimal(value, 2);
+    } else if (key == "spin_us" && decimal(value, 6)) {
+      eo.spin = std::chrono::microseconds(*decimal(value, 6));
     } else {
       return invalid_argument("native: unknown mode '" + item + "' (" + kKnown + ", joined by commas)");
     }
