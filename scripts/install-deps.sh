@@ -52,10 +52,11 @@ done
 
 # ONNX Runtime comes from the npm registry (onnxruntime-node ships
 # libonnxruntime.so); scripts are ignored because its postinstall downloads.
+# The version range is third_party/npm/package.json's; installing from it
+# (no package named) leaves that tracked file as it is.
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$root/third_party/npm/node_modules/onnxruntime-node" ]; then
   mkdir -p "$root/third_party/npm"
-  (cd "$root/third_party/npm" && [ -f package.json ] || echo '{"name":"edgebench-npm-deps","private":true}' > package.json)
-  (cd "$root/third_party/npm" && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node >/dev/null) \
+  (cd "$root/third_party/npm" && npm install --ignore-scripts --no-audit --no-fund >/dev/null) \
     || echo "install-deps: warning: npm onnxruntime-node not installed (ONNX Runtime comparisons will be skipped)"
 fi
