@@ -2,8 +2,8 @@
 //
 // Phases (nothing of an earlier phase is redone by a later one):
 //   Engine::prepare(graph, options)  graph passes (fold BatchNorm and Pad,
-//       fuse activations and residual adds), kernel selection (oneDNN, then
-//       the reference kernels), layouts and reorders, the static memory
+//       fuse activations and residual adds), kernel selection (AVX-512,
+//       oneDNN, then the reference kernels), layouts and reorders, the static memory
 //       plan, primitive creation and weight reorders, binding every kernel
 //       to its arena addresses.
 //   set_input(i, data)               copies one input into the arena.
@@ -52,9 +52,11 @@ struct EngineOptions {
   // they sleep. Unset: the pool's default (thread_pool.h), shorter when
   // there are more threads than cores.
   std::optional<std::chrono::microseconds> spin;
-  // Providers asked in order; null: default_registry(onednn) (oneDNN, reference).
+  // Providers asked in order; null: default_registry(onednn, avx512)
+  // (hand-written AVX-512, oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;
   OnednnOptions onednn;
+  bool avx512 = true;  // the hand-written AVX-512 kernels where they pay (runtime/avx512)
 };
 
 struct EngineStats {
@@ -71,7 +73,7 @@ struct StepInfo {
   std::string name;      // graph node name, or reorder(<tensor>)
   std::string op;        // e.g. Conv+Relu
   OpCategory category;
-  std::string provider;  // onednn | reference
+  std::string provider;  // avx512 | onednn | reference
   std::string impl;      // e.g. brgconv:avx512_core (oneDNN's implementation)
   int parts = 1;         // how many pieces the kernel runs in
 };

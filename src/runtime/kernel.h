@@ -1,7 +1,8 @@
 // Kernels and kernel providers: the native engine's kernel-selection point.
 //
 // For each node of the PlanGraph, the engine asks the providers of a
-// KernelRegistry in order (oneDNN, then the reference fallback). A provider
+// KernelRegistry in order (hand-written AVX-512 kernels, oneDNN, then the
+// reference fallback). A provider
 // either declines (supports() false, or create() returns `unsupported`) or
 // builds a Kernel: it creates its primitives, reorders its weights and says
 // which memory layout it reads each activation input in and writes its
@@ -9,12 +10,14 @@
 // a consumer's differ; the memory plan then places every tensor in one arena
 // and the kernel is bound to its addresses once. Invoke only calls run().
 //
-// To add a provider (XNNPACK, hand-written kernels, ...): implement
-// KernelProvider, and insert it into the registry where it should be asked.
+// To add a provider (XNNPACK, ...): implement KernelProvider in a folder of
+// its own (runtime/avx512 is the smallest example), and insert it into
+// default_registry where it should be asked.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -120,8 +123,13 @@ struct OnednnOptions {
 };
 
 std::unique_ptr<KernelProvider> make_onednn_provider(OnednnOptions options = {});
+// Hand-written AVX-512 kernels (runtime/avx512) for what they do better
+// than oneDNN; declines everything on a CPU without AVX-512F. Fully
+// connected layers go to it from `min_gemv_bytes` of weights (unset: a
+// core's L2, beyond which they stream from memory).
+std::unique_ptr<KernelProvider> make_avx512_provider(std::optional<std::size_t> min_gemv_bytes = std::nullopt);
 std::unique_ptr<KernelProvider> make_reference_provider();
-// oneDNN first, then the reference kernels.
-KernelRegistry default_registry(OnednnOptions onednn = {});
+// The AVX-512 kernels (unless `avx512` is false), oneDNN, then the reference kernels.
+KernelRegistry default_registry(OnednnOptions onednn = {}, bool avx512 = true);
 
 }  // namespace eb::rt

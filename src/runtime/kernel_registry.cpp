@@ -38,8 +38,9 @@ Status KernelRegistry::supports(const PlanGraph& graph) const {
   return Status::ok();
 }
 
-KernelRegistry default_registry(OnednnOptions onednn) {
+KernelRegistry default_registry(OnednnOptions onednn, bool avx512) {
   KernelRegistry r;
+  if (avx512) r.add(make_avx512_provider());
   r.add(make_onednn_provider(onednn));
   r.add(make_reference_provider());
   return r;
