@@ -88,7 +88,7 @@ Result<std::unique_ptr<Engine>> Engine::prepare(const Graph& source, const Engin
     return internal_error(std::string("oneDNN CPU engine: ") + err.what());
   }
   const TaskSplit split{e->threads_, e->threads_ > 1 ? e->threads_ * std::max(1, options.parts_per_thread) : 1};
-  EB_ASSIGN_OR_RETURN(e->program_, lower(plan, *registry, e->engine_, e->stream_, split));
+  EB_ASSIGN_OR_RETURN(e->program_, lower(plan, *registry, e->engine_, e->stream_, split, options.huge_pages));
   Program& prog = e->program_;
   e->plan_ = plan_memory(prog);
   EB_RETURN_IF_ERROR(validate_memory_plan(prog, e->plan_));

@@ -56,7 +56,8 @@ struct EngineOptions {
   // (hand-written AVX-512, oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;
   OnednnOptions onednn;
-  bool avx512 = true;  // the hand-written AVX-512 kernels where they pay (runtime/avx512)
+  bool avx512 = true;      // the hand-written AVX-512 kernels where they pay (runtime/avx512)
+  bool huge_pages = true;  // streamed weights on transparent huge pages (runtime/weight_store.h)
 };
 
 struct EngineStats {

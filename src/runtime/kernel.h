@@ -27,6 +27,7 @@
 
 #include "common/status.h"
 #include "runtime/plan_graph.h"
+#include "runtime/weight_store.h"
 
 namespace eb::rt {
 
@@ -72,6 +73,8 @@ struct KernelRequest {
   const dnnl::engine& engine;
   const dnnl::stream& stream;
   TaskSplit split;
+  // Where prepared weights go: memory living as long as the engine.
+  WeightStore& weights;
 };
 
 // What a provider built.

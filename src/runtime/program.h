@@ -32,6 +32,8 @@ struct Step {
 };
 
 struct Program {
+  // The kernels' prepared weights; first, so that it outlives the steps.
+  std::unique_ptr<WeightStore> weights;
   std::vector<Tensor> tensors;
   std::vector<Step> steps;
   std::vector<int> inputs;   // per graph input: its tensor (plain)
@@ -43,8 +45,9 @@ struct Program {
 // its producer wrote (only at graph boundaries and around kernels that need
 // plain data: consecutive oneDNN kernels keep their blocked layouts). A
 // value reordered once is reused by every reader wanting that layout.
+// Streamed weights go on huge pages unless `huge_page_weights` is false.
 Result<Program> lower(const PlanGraph& graph, const KernelRegistry& registry, const dnnl::engine& engine,
-                      const dnnl::stream& stream, const TaskSplit& split);
+                      const dnnl::stream& stream, const TaskSplit& split, bool huge_page_weights = true);
 
 // Static placement of every tensor in one arena.
 struct MemoryPlan {

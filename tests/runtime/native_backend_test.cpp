@@ -102,7 +102,7 @@ TEST(NativeBackend, UnknownModeIsRejected) {
   EXPECT_EQ(backend->prepare(small_net(), o).status().code(), ErrorCode::invalid_argument);
   o.mode = "plain";
   EXPECT_TRUE(backend->prepare(small_net(), o).is_ok());
-  for (const char* bad : {"winograd=maybe", "parts_per_thread=0", "parts_per_thread=x", "plain,", "unfused,,plain", "winograd", "spin_us=", "spin_us=-5", "spin_us=1234567", "avx512=no"}) {
+  for (const char* bad : {"winograd=maybe", "parts_per_thread=0", "parts_per_thread=x", "plain,", "unfused,,plain", "winograd", "spin_us=", "spin_us=-5", "spin_us=1234567", "avx512=no", "hugepages=2m"}) {
     o.mode = bad;
     const Status st = backend->prepare(small_net(), o).status();
     EXPECT_EQ(st.code(), ErrorCode::invalid_argument) << bad;
@@ -117,7 +117,7 @@ TEST(NativeBackend, ModesCombineAndGiveTheSameResult) {
   const auto input = random_data(Shape{1, 3, 16, 16}, 5);
   auto expected = ref::run_graph(g, {input});
   ASSERT_TRUE(expected.is_ok());
-  for (const char* mode : {"winograd=off", "winograd=on,parts_per_thread=3", "unfused,winograd=off", "plain,parts_per_thread=2", "winograd=2x3", "spin_us=0", "spin_us=50,parts_per_thread=2", "avx512=off", "avx512=on,unfused"}) {
+  for (const char* mode : {"winograd=off", "winograd=on,parts_per_thread=3", "unfused,winograd=off", "plain,parts_per_thread=2", "winograd=2x3", "spin_us=0", "spin_us=50,parts_per_thread=2", "avx512=off", "avx512=on,unfused", "hugepages=off"}) {
     BackendOptions o;
     o.threads = 2;
     o.mode = mode;

@@ -1,10 +1,6 @@
 #include "runtime/avx512/gemv.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #if defined(__x86_64__)
@@ -14,30 +10,16 @@
 namespace eb::rt::avx512 {
 namespace {
 
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
 // How far ahead of the multiply-adds the weights are prefetched: 2 KiB
 // (32 cache lines) read fastest in a two-thread stream; 4 KiB was slower.
 constexpr int64_t kPrefetchFloats = 2048 / 4;
 
-// Floats on 2 MiB boundaries, asked to be backed by huge pages.
-float* huge_floats(std::size_t count) {
-  const std::size_t bytes = (count * sizeof(float) + kHugePage - 1) / kHugePage * kHugePage;
-  void* p = std::aligned_alloc(kHugePage, std::max(bytes, kHugePage));
-  if (!p) throw std::bad_alloc();
-  // A hint, before the pages are first touched: where transparent huge
-  // pages are off it fails or does nothing, and the pages stay small.
-  ::madvise(p, bytes, MADV_HUGEPAGE);
-  return static_cast<float*>(p);
-}
-
 }  // namespace
 
-void PackedWeights::Free::operator()(float* p) const { std::free(p); }
-
-PackedWeights::PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias)
-    : out_(out), in_(in), data_(huge_floats(static_cast<std::size_t>(blocks() * in * kBlock))) {
+PackedWeights::PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias, WeightStore& store)
+    : out_(out), in_(in), data_(static_cast<float*>(store.allocate_streamed(static_cast<std::size_t>(blocks() * in * kBlock) * sizeof(float)))) {
   for (int64_t b = 0; b < blocks(); ++b) {
-    float* dst = data_.get() + b * in * kBlock;
+    float* dst = data_ + b * in * kBlock;
     const int64_t rows = std::min(kBlock, out - b * kBlock);
     for (int64_t k = 0; k < in; ++k) {
       for (int64_t j = 0; j < rows; ++j) dst[k * kBlock + j] = w[(b * kBlock + j) * in + k];

@@ -9,8 +9,8 @@
 // - packed in blocks of 16 outputs: [out/16][in][16], so that each weight
 //   read is a whole cache line feeding one vector multiply-add with a
 //   broadcast input, and a thread's share is one contiguous range;
-// - on 2 MiB pages where the kernel allows it (transparent huge pages,
-//   madvise mode): a page walk every 2 MiB instead of every 4 KiB;
+// - on 2 MiB pages where the kernel allows it (the engine's WeightStore):
+//   a page walk every 2 MiB instead of every 4 KiB;
 // - prefetched 2 KiB ahead: the hardware prefetchers stop at each 4 KiB
 //   page boundary and restart only after misses there.
 //
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "runtime/kernel.h"
+#include "runtime/weight_store.h"
 
 namespace eb::rt::avx512 {
 
@@ -34,29 +35,27 @@ bool available();
 // What follows the product, in order: a residual sum, a ReLU.
 enum class Epilogue { sum, relu };
 
-// W [out, in] (row-major, as Gemm holds it) packed for the kernel. Owns its
-// memory (2 MiB aligned); immutable once made, shared by the parts.
+// W [out, in] (row-major, as Gemm holds it) packed for the kernel, in
+// memory from `store` (which must outlive it); immutable once made, shared
+// by the parts.
 class PackedWeights {
  public:
   static constexpr int64_t kBlock = 16;  // outputs per block: one AVX-512 vector of floats
 
   // `bias` may be empty (no bias) or hold `out` floats.
-  PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias);
+  PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias, WeightStore& store);
 
   int64_t in() const { return in_; }
   int64_t out() const { return out_; }
   int64_t blocks() const { return (out_ + kBlock - 1) / kBlock; }
   // Block b's weights: in * 16 floats, the 16 outputs' weights of input k at [k * 16].
-  const float* block(int64_t b) const { return data_.get() + b * in_ * kBlock; }
+  const float* block(int64_t b) const { return data_ + b * in_ * kBlock; }
   // blocks() * 16 floats, zero past `out` (and all zero without a bias).
   const float* bias() const { return bias_.data(); }
 
  private:
-  struct Free {
-    void operator()(float* p) const;
-  };
   int64_t out_, in_;
-  std::unique_ptr<float[], Free> data_;
+  float* data_;  // blocks() * in * 16 floats, 64-byte aligned
   std::vector<float> bias_;
 };
 

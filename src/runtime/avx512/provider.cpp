@@ -54,7 +54,7 @@ class Avx512Provider final : public KernelProvider {
         return unsupported("the AVX-512 gemv applies ReLU and a residual sum only");
       }
     }
-    auto weights = std::make_shared<const PackedWeights>(r.graph.value(n.inputs[1]).data->data(), w[0], w[1], bias);
+    auto weights = std::make_shared<const PackedWeights>(r.graph.value(n.inputs[1]).data->data(), w[0], w[1], bias, r.weights);
     // One part per thread at most, each with 64K weights at least.
     const int64_t parts = std::max<int64_t>(1, std::min<int64_t>({r.split.max_tasks, weights->blocks(), w.numel() / 65536}));
 

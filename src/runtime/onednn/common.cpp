@@ -229,7 +229,7 @@ Layout channel_slice(const Layout& full, int64_t c0, int64_t count, std::ptrdiff
 
 dnnl::memory prepare_weights(const float* data, const Layout& plain, const Layout& wanted, const KernelRequest& r) {
   dnnl::memory src(plain, r.engine, const_cast<float*>(data));  // read only: the reorder's source
-  dnnl::memory dst(wanted, r.engine);
+  dnnl::memory dst(wanted, r.engine, r.weights.allocate(wanted.get_size()));
   dnnl::stream stream = r.stream;  // a handle: same stream, non-const for wait()
   dnnl::reorder(src, dst).execute(stream, src, dst);
   stream.wait();

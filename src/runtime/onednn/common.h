@@ -174,7 +174,8 @@ class WeightCache {
   std::vector<std::pair<Layout, dnnl::memory>> done_;
 };
 
-// Copies plain weights into memory laid out as `wanted` (a reorder, once).
+// Copies plain weights into memory laid out as `wanted` (a reorder, once),
+// in the engine's weight store.
 dnnl::memory prepare_weights(const float* data, const Layout& plain, const Layout& wanted, const KernelRequest& r);
 
 // `pd` moved on to the implementation whose name contains `name`, if oneDNN

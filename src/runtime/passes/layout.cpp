@@ -20,11 +20,13 @@ std::string op_label(const PlanNode& node) {
 
 class Lowering {
  public:
-  Lowering(const PlanGraph& g, const dnnl::engine& e, const dnnl::stream& s, const TaskSplit& split)
-      : graph_(g), engine_(e), stream_(s), split_(split), versions_(g.values.size()) {}
+  Lowering(const PlanGraph& g, const dnnl::engine& e, const dnnl::stream& s, const TaskSplit& split, bool huge_page_weights)
+      : graph_(g), engine_(e), stream_(s), split_(split), versions_(g.values.size()) {
+    prog_.weights = std::make_unique<WeightStore>(huge_page_weights);
+  }
 
   // Reorders are no node's: a request carrying only the engine and the split.
-  KernelRequest request_for_reorders() const { return KernelRequest{graph_, no_node_, {}, engine_, stream_, split_}; }
+  KernelRequest request_for_reorders() const { return KernelRequest{graph_, no_node_, {}, engine_, stream_, split_, *prog_.weights}; }
 
   int add_tensor(const std::string& name, const Layout& layout) {
     prog_.tensors.push_back(Tensor{name, layout, layout.get_size()});
@@ -69,7 +71,7 @@ class Lowering {
         if (versions_[id].empty()) return internal_error("node '" + node.node.name + "' reads a value never produced");
         produced.push_back(prog_.tensors[versions_[id].front()].layout);
       }
-      const KernelRequest request{graph_, node, produced, engine_, stream_, split_};
+      const KernelRequest request{graph_, node, produced, engine_, stream_, split_, *prog_.weights};
       EB_ASSIGN_OR_RETURN(auto chosen, registry.create(request));
       KernelChoice& choice = chosen.first;
       if (choice.inputs.size() != act.size())
@@ -113,8 +115,8 @@ class Lowering {
 }  // namespace
 
 Result<Program> lower(const PlanGraph& graph, const KernelRegistry& registry, const dnnl::engine& engine,
-                      const dnnl::stream& stream, const TaskSplit& split) {
-  return Lowering(graph, engine, stream, split).run(registry);
+                      const dnnl::stream& stream, const TaskSplit& split, bool huge_page_weights) {
+  return Lowering(graph, engine, stream, split, huge_page_weights).run(registry);
 }
 
 }  // namespace eb::rt
