@@ -205,7 +205,7 @@ TEST(OnednnConv, SplitsAgreeForAnyThreadCount) {
 }
 
 TEST(OnednnConv, SmallMapsSplitChannels) {
-  // On a map of at most 8x8 each thread takes a chunk of output channels,
+  // On a map of at most 12x12 each thread takes a chunk of output channels,
   // not a band of rows (7 rows split 4 and 3, and each band reads every
   // weight), even where the weights fit in a core's L2. MobileNet-v2's 7x7
   // 1x1s (614 KB of weights) go to 16-channel-block chunks, Inception-v4's
@@ -221,6 +221,8 @@ TEST(OnednnConv, SmallMapsSplitChannels) {
   three_by_one.out_channels = 256;
   three_by_one.kernel = {3, 1};  // "same" padding
   b.output(b.relu(b.conv(z, three_by_one)));
+  // Up to 12x12: Inception-v4's 1024->384 1x1 (1.5 MB, under a 2 MiB L2) to channels-last chunks.
+  b.output(b.relu(b.conv2d(b.input("w", Shape{1, 1024, 12, 12}), 384, 1, 1, 0, 1, true, "twelve")));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   for_thread_counts(*g, {1, 2, 3}, [](const Engine& engine, int threads) {

@@ -25,15 +25,21 @@ namespace convolution {
 // (there bands win: ResNet-50's 14x14 256->1024 1x1 ran 290 us in bands
 // against 390 us in chunks, which pay a gather and a scatter) and from
 // further away when they do not (its 7x7 2048-channel layers: chunks 370
-// us, bands 550 us). On a map of at most 8x8 (kSmallMap) chunks whatever
-// the weights' size: a few rows split unevenly (7 rows: 4 and 3), and each
-// band still reads all the weights. MobileNet-v2 (its 7x7 160->960,
-// 960->160 and 960->320 1x1s) ran 2-5% faster in four in-process A/Bs,
-// two with each rule as the engine prepared first; Inception-v4 (5x5 1x3
-// and 3x1), Xception, SSD-MobileNet, Tiny YOLO, YOLOv3 within the noise
-// (0.98-1.03).
+// us, bands 550 us). On a map of at most 12x12 (kSmallMap) chunks
+// whatever the weights' size: a few rows split unevenly (7 rows: 4 and 3),
+// and each band still reads all the weights. Up to 8x8, MobileNet-v2 (its
+// 7x7 160->960, 960->160 and 960->320 1x1s) ran 2-5% faster in four
+// in-process A/Bs, two with each rule as the engine prepared first;
+// Inception-v4 (5x5 1x3 and 3x1), Xception, SSD-MobileNet, Tiny YOLO,
+// YOLOv3 within the noise (0.98-1.03). Up to 12x12 (Inception-v4's 12x12
+// stage: its 1024->384 1x1s and its 1x7 and 7x1 convolutions, 1-1.6 MB of
+// weights each, under a 2 MiB L2) was neutral on the Ice Lake VM (1.25 MiB L2) and made
+// Inception-v4 about 2% faster on the AMX VM of stop 16 (four A/Bs, two
+// in each order, its time with the rule over without: 0.976, 0.962, 0.981,
+// 0.999), SSD-MobileNet's 10x10 maps about 1% (0.975, 1.006), Xception
+// and ResNet-101 unchanged.
 bool split_channels(const Conv& c) {
-  constexpr int64_t kSmallMap = 64;
+  constexpr int64_t kSmallMap = 144;
   const double w_bytes = static_cast<double>(c.w.numel()) * 4;
   const double x_bytes = static_cast<double>(Shape(c.x).numel()) * 4;
   const bool small_map = c.y.size() == 4 && c.y[2] * c.y[3] <= kSmallMap;
