@@ -36,6 +36,10 @@ namespace eb::rt {
 // "as produced" where a layout is requested.
 using Layout = dnnl::memory::desc;
 
+// A core's L2 cache in bytes (sysconf; 1 MiB where it does not say): where
+// kernels' weights stop being reread from cache.
+std::size_t l2_cache_bytes();
+
 // Plain (dense row-major, NCHW / NCDHW) f32 layout of a shape.
 Layout plain_layout(const Shape& shape);
 bool is_plain(const Layout& layout);

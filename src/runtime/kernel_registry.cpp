@@ -1,6 +1,16 @@
 #include "runtime/kernel.h"
 
+#include <unistd.h>
+
 namespace eb::rt {
+
+std::size_t l2_cache_bytes() {
+  static const std::size_t bytes = [] {
+    const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return l2 > 0 ? static_cast<std::size_t>(l2) : std::size_t{1} << 20;
+  }();
+  return bytes;
+}
 
 Layout plain_layout(const Shape& shape) {
   dnnl::memory::dims dims(shape.dims().begin(), shape.dims().end());

@@ -2,18 +2,10 @@
 // only what it does better, and declines everything else (and everything
 // on a CPU without AVX-512F). Today: batch-1 fully connected layers whose
 // weights stream from memory (gemv.h).
-#include <unistd.h>
-
 #include "runtime/avx512/gemv.h"
 
 namespace eb::rt::avx512 {
 namespace {
-
-// A core's L2 cache in bytes (sysconf; 1 MiB where it does not say).
-std::size_t l2_bytes() {
-  const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
-  return l2 > 0 ? static_cast<std::size_t>(l2) : std::size_t{1} << 20;
-}
 
 class Avx512Provider final : public KernelProvider {
  public:
@@ -78,6 +70,6 @@ class Avx512Provider final : public KernelProvider {
 
 namespace eb::rt {
 std::unique_ptr<KernelProvider> make_avx512_provider(std::optional<std::size_t> min_gemv_bytes) {
-  return std::make_unique<avx512::Avx512Provider>(min_gemv_bytes.value_or(avx512::l2_bytes()));
+  return std::make_unique<avx512::Avx512Provider>(min_gemv_bytes.value_or(l2_cache_bytes()));
 }
 }  // namespace eb::rt

@@ -1,7 +1,5 @@
 #include "runtime/onednn/common.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 namespace eb::rt::onednn {
@@ -43,14 +41,6 @@ std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows) {
 std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels) {
   dims[1] = channels;
   return dims;
-}
-
-std::size_t l2_cache_bytes() {
-  static const std::size_t bytes = [] {
-    const long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
-    return l2 > 0 ? static_cast<std::size_t>(l2) : std::size_t{1} << 20;
-  }();
-  return bytes;
 }
 
 std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts) {

@@ -44,8 +44,6 @@ std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows);
 // `dims` with dims[1] = channels.
 std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels);
 
-// A core's L2 cache in bytes (sysconf; 1 MiB where it does not say).
-std::size_t l2_cache_bytes();
 
 // [begin, end) ranges splitting `n` into `parts` near-equal pieces.
 std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts);
