@@ -16,11 +16,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -80,6 +82,14 @@ struct KernelRequest {
   // Where prepared weights go: memory living as long as the engine.
   WeightStore& weights;
 };
+
+// How many parts a kernel producing `rows` rows (bands, channel blocks)
+// for `work` units (MACs, elements, weights) splits into: at most
+// request.split.max_tasks, at most one per row, at least `min_work` per
+// part; 1 for batch > 1.
+int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, double min_work);
+// [begin, end) ranges splitting `n` into `parts` near-equal pieces.
+std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts);
 
 // What a provider built.
 struct KernelChoice {

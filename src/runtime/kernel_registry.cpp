@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace eb::rt {
 
 std::size_t l2_cache_bytes() {
@@ -10,6 +12,19 @@ std::size_t l2_cache_bytes() {
     return l2 > 0 ? static_cast<std::size_t>(l2) : std::size_t{1} << 20;
   }();
   return bytes;
+}
+
+int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, double min_work) {
+  if (batch != 1 || r.split.max_tasks <= 1) return 1;
+  int64_t parts = std::min<int64_t>(r.split.max_tasks, rows);
+  parts = std::min<int64_t>(parts, static_cast<int64_t>(work / min_work));
+  return static_cast<int>(std::max<int64_t>(parts, 1));
+}
+
+std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int p = 0; p < parts; ++p) out.emplace_back(n * p / parts, n * (p + 1) / parts);
+  return out;
 }
 
 Layout plain_layout(const Shape& shape) {

@@ -79,10 +79,7 @@ namespace {
 class GemvKernel final : public Kernel {
  public:
   GemvKernel(std::shared_ptr<const PackedWeights> weights, std::vector<Epilogue> epilogue, int parts)
-      : weights_(std::move(weights)), epilogue_(std::move(epilogue)) {
-    const int64_t blocks = weights_->blocks();
-    for (int p = 0; p < parts; ++p) ranges_.emplace_back(blocks * p / parts, blocks * (p + 1) / parts);
-  }
+      : weights_(std::move(weights)), epilogue_(std::move(epilogue)), ranges_(split_even(weights_->blocks(), parts)) {}
 
   Status bind(std::span<void* const> inputs, void* output, void* /*scratch*/) override {
     const bool sum = std::find(epilogue_.begin(), epilogue_.end(), Epilogue::sum) != epilogue_.end();

@@ -47,8 +47,8 @@ class Avx512Provider final : public KernelProvider {
       }
     }
     auto weights = std::make_shared<const PackedWeights>(r.graph.value(n.inputs[1]).data->data(), w[0], w[1], bias, r.weights);
-    // One part per thread at most, each with 64K weights at least.
-    const int64_t parts = std::max<int64_t>(1, std::min<int64_t>({r.split.max_tasks, weights->blocks(), w.numel() / 65536}));
+    // Contiguous runs of 16-output blocks, each with 64K weights at least.
+    const int parts = parts_for(r, 1, weights->blocks(), static_cast<double>(w.numel()), 65536);
 
     KernelChoice choice;
     choice.inputs = {plain_layout(r.graph.value(n.inputs[0]).desc.shape)};
@@ -57,7 +57,7 @@ class Avx512Provider final : public KernelProvider {
       choice.inputs.push_back(choice.output);
       choice.inplace_input = 1;  // each output is read (residual) before it is written
     }
-    choice.kernel = make_gemv_kernel(std::move(weights), std::move(epilogue), static_cast<int>(parts));
+    choice.kernel = make_gemv_kernel(std::move(weights), std::move(epilogue), parts);
     return choice;
   }
 

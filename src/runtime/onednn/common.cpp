@@ -43,19 +43,6 @@ std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels) 
   return dims;
 }
 
-std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts) {
-  std::vector<std::pair<int64_t, int64_t>> out;
-  for (int p = 0; p < parts; ++p) out.emplace_back(n * p / parts, n * (p + 1) / parts);
-  return out;
-}
-
-int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, double min_work) {
-  if (batch != 1 || r.split.max_tasks <= 1) return 1;
-  int64_t parts = std::min<int64_t>(r.split.max_tasks, rows);
-  parts = std::min<int64_t>(parts, static_cast<int64_t>(work / min_work));
-  return static_cast<int>(std::max<int64_t>(parts, 1));
-}
-
 std::vector<std::pair<int64_t, int64_t>> runs_of_16(int64_t count, int parts) {
   std::vector<std::pair<int64_t, int64_t>> out;
   for (auto [a, b] : split_even((count + 15) / 16, parts)) out.emplace_back(a * 16, std::min(b * 16, count));

@@ -45,16 +45,10 @@ std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows);
 std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels);
 
 
-// [begin, end) ranges splitting `n` into `parts` near-equal pieces.
-std::vector<std::pair<int64_t, int64_t>> split_even(int64_t n, int parts);
 // [begin, end) ranges of whole runs of 16 (AVX-512 vectors of floats,
 // 16-channel blocks) splitting `count` into `parts` near-equal pieces; the
 // last range ends at `count`.
 std::vector<std::pair<int64_t, int64_t>> runs_of_16(int64_t count, int parts);
-// How many parts a kernel producing `rows` rows for `work` units (MACs or
-// elements) splits into: at most request.split.max_tasks, at most one per row,
-// at least `min_work` per part; 1 for batch > 1.
-int parts_for(const KernelRequest& r, int64_t batch, int64_t rows, double work, double min_work);
 
 // [begin, end) element ranges splitting a dense buffer of `count` floats
 // for an elementwise kernel: whole cache lines, 32K elements at least.
