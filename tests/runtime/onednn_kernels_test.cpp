@@ -603,6 +603,27 @@ TEST(OnednnConcat, ChannelsLastBandsForAnyThreadCount) {
   });
 }
 
+TEST(OnednnConcat, ChannelsLastReadsBlockedInputsWhereTheyLie) {
+  // A Winograd branch (16-channel blocks) beside channels-last ones: the
+  // concat copies each block of each pixel from where it lies, with no
+  // reorder of its blocked input first, in bands or whole.
+  GraphBuilder b("concat_blocked_inputs", 22);
+  const ValueId x = b.input("x", Shape{1, 64, 48, 40});
+  const ValueId a = b.relu(b.conv2d(x, 64, 3, 1, 1));  // Winograd: its only reader is a 3x3 too
+  const ValueId d = b.conv2d(a, 48, 3, 1, 1);          // Winograd: its input comes in blocks
+  b.output(b.concat({b.conv2d(x, 40, 1), d, b.conv2d(x, 24, 3, 1, 1)}));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  const std::string d_name = g->value(d).name;
+  for_thread_counts(*g, {1, 2, 3}, [&](const Engine& engine, int threads) {
+    if (threads > 1) {
+      EXPECT_TRUE(any_step_uses(engine, "wino"));
+    }
+    EXPECT_EQ(count_steps(engine, [&](const StepInfo& s) { return s.name == "reorder(" + d_name + ")"; }), 0);
+    EXPECT_EQ(count_steps(engine, [&](const StepInfo& s) { return s.op == "Concat" && s.impl == "memcpy" && (s.parts > 1) == (threads > 1); }), 1);
+  });
+}
+
 TEST(OnednnBinaryAdd, SameShapeAndBroadcast) {
   int t = 0;
   for (const auto& [a, c] : std::vector<std::pair<Shape, Shape>>{{Shape{1, 16, 5, 5}, Shape{1, 16, 5, 5}},
