@@ -7,6 +7,9 @@
 //            thread (jit_1x1 for a 1x1, jit for larger windows)
 //   wino2    Winograd F(2x2,3x3) in chunks (3x3 stride 1 only)
 //   wino4    Winograd F(4x4,3x3) in chunks (3x3 stride 1 only)
+//   pw512    the engine's own AVX-512 pointwise kernel (1x1 stride 1 only,
+//            maps of up to 64 pixels, CPUs with AVX-512F): one range of
+//            output blocks per thread, input in 16-channel blocks
 //
 // It backs the per-layer figures that the engine's kernel choices rest on
 // (docs/runtime.md); whole models are measured by native_vs_ort. Each
@@ -22,6 +25,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,6 +35,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
+#include "runtime/avx512/pointwise.h"
 #include "runtime/onednn/common.h"
 #include "runtime/thread_pool.h"
 
@@ -58,11 +64,13 @@ std::optional<Layer> parse_layer(const std::string& spec) {
   return l;
 }
 
-// One primitive per thread with its arguments; weights written (a buffer
-// never written maps every page to the zero page and sits in L1).
+// One primitive per thread with its arguments (or, for the engine's own
+// kernels, a function); weights written (a buffer never written maps every
+// page to the zero page and sits in L1).
 struct Part {
   dnnl::primitive prim;
   std::unordered_map<int, dnnl::memory> args;
+  std::function<void()> own;
 };
 
 struct Kernel {
@@ -73,7 +81,7 @@ struct Kernel {
 
 class Bench {
  public:
-  Bench(const Layer& l, int threads, const dnnl::engine& engine) : l_(l), threads_(threads), engine_(engine) {
+  Bench(const Layer& l, int threads, const dnnl::engine& engine) : l_(l), threads_(threads), engine_(engine), store_(true) {
     src_.assign(static_cast<std::size_t>(l.c) * l.h * l.h, 0.5f);
     dst_.assign(static_cast<std::size_t>(l.m) * l.out() * l.out(), 0.0f);
     bias_.assign(static_cast<std::size_t>(l.m), 0.1f);
@@ -99,6 +107,27 @@ class Bench {
       if (!pd || pd->src_desc() != src || pd->dst_desc() != dst) return std::nullopt;
       k.impl = pd->impl_info_str();
       add_part(k, *pd, src_.data() + static_cast<std::size_t>(i0) * l_.h * l_.c, dst_.data() + static_cast<std::size_t>(o0) * oh * l_.m);
+    }
+    return k;
+  }
+
+  // The engine's AVX-512 pointwise kernel: a range of output blocks per
+  // thread, blocked input, channels-last output, ReLU.
+  std::optional<Kernel> pointwise() {
+    namespace a5 = eb::rt::avx512;
+    const int64_t pixels = static_cast<int64_t>(l_.h) * l_.h;
+    if (l_.k != 1 || l_.s != 1 || pixels > 64 || !a5::available()) return std::nullopt;
+    std::vector<float> w(static_cast<std::size_t>(l_.m) * l_.c);
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.001f * static_cast<float>((i * 7919) % 97) - 0.04f;
+    packed_ = std::make_shared<const a5::PackedWeights>(w.data(), l_.m, l_.c, bias_, store_);
+    Kernel k{"pw512", "pointwise:avx512", {}, {}};
+    for (const auto& [b0, b1] : eb::rt::split_even(packed_->blocks(), threads_)) {
+      Part part;
+      part.own = [this, b0 = b0, b1 = b1, pixels] {
+        static const std::vector<a5::Epilogue> relu = {a5::Epilogue::relu};
+        a5::pointwise(*packed_, b0, b1, blocked_src_.data(), pixels, relu, nullptr, dst_.data());
+      };
+      k.parts.push_back(std::move(part));
     }
     return k;
   }
@@ -159,6 +188,8 @@ class Bench {
   dnnl::engine engine_;
   dnnl::primitive_attr attr_;
   std::vector<float> src_, dst_, bias_, blocked_src_, blocked_dst_;
+  eb::rt::WeightStore store_;
+  std::shared_ptr<const eb::rt::avx512::PackedWeights> packed_;
 };
 
 double median(std::vector<double> v) {
@@ -170,7 +201,8 @@ void usage() {
   std::printf(
       "usage: conv_kernels [--layers C:M:H:K[:S],...] [--threads N] [--rounds N] [--iters N] [--cold]\n"
       "  one convolution layer (Conv + bias + ReLU, batch 1, square maps) under each oneDNN kernel kind\n"
-      "  the native engine chooses among; default layers: the shapes its Winograd rule was measured on\n");
+      "  the native engine chooses among (and its own AVX-512 pointwise kernel for 1x1s on small maps);\n"
+      "  default layers: the shapes its Winograd rule was measured on\n");
 }
 
 }  // namespace
@@ -241,6 +273,7 @@ int main(int argc, char** argv) {
       if (auto k = bench.chunks("wino2", dnnl::algorithm::convolution_winograd, "wino_2x3")) kernels.push_back(std::move(*k));
       if (auto k = bench.chunks("wino4", dnnl::algorithm::convolution_winograd, "wino_4x3")) kernels.push_back(std::move(*k));
     }
+    if (auto k = bench.pointwise()) kernels.push_back(std::move(*k));
     for (int r = 0; r < rounds; ++r)
       for (std::size_t j = 0; j < kernels.size(); ++j) {
         Kernel& k = kernels[r % 2 ? kernels.size() - 1 - j : j];
@@ -248,7 +281,9 @@ int main(int argc, char** argv) {
           if (cold) flush();
           const auto t0 = Clock::now();
           auto run = [&](int t) {
-            if (static_cast<std::size_t>(t) < k.parts.size()) k.parts[t].prim.execute(stream, k.parts[t].args);
+            if (static_cast<std::size_t>(t) >= k.parts.size()) return;
+            if (k.parts[t].own) k.parts[t].own();
+            else k.parts[t].prim.execute(stream, k.parts[t].args);
           };
           pool.run(threads, run);
           k.us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());

@@ -75,7 +75,7 @@ Result<std::unique_ptr<Engine>> Engine::prepare(const Graph& source, const Engin
   e->pool_ = std::make_unique<ThreadPool>(e->threads_, options.spin);
 
   const std::shared_ptr<const KernelRegistry> registry =
-      options.registry ? options.registry : std::make_shared<const KernelRegistry>(default_registry(options.onednn, options.avx512));
+      options.registry ? options.registry : std::make_shared<const KernelRegistry>(default_registry(options.onednn, options.avx512, options.avx512_kernels));
   PlanGraph plan = PlanGraph::from(graph);
   const PostOpFilter accepts = [&](const PlanGraph& g, const PlanNode& n, const PostOp& p) { return registry->accepts_post_op(g, n, p); };
   e->stats_.passes = run_graph_passes(plan, accepts, options.fold, options.fuse);

@@ -52,11 +52,12 @@ struct EngineOptions {
   // they sleep. Unset: the pool's default (thread_pool.h), shorter when
   // there are more threads than cores.
   std::optional<std::chrono::microseconds> spin;
-  // Providers asked in order; null: default_registry(onednn, avx512)
+  // Providers asked in order; null: default_registry(onednn, avx512, avx512_kernels)
   // (hand-written AVX-512, oneDNN, reference).
   std::shared_ptr<const KernelRegistry> registry;
   OnednnOptions onednn;
   bool avx512 = true;      // the hand-written AVX-512 kernels where they pay (runtime/avx512)
+  Avx512Options avx512_kernels;  // which nodes they take (unset: their defaults)
   bool huge_pages = true;  // streamed weights on transparent huge pages (runtime/weight_store.h)
 };
 

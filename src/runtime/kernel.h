@@ -140,13 +140,21 @@ struct OnednnOptions {
 };
 
 std::unique_ptr<KernelProvider> make_onednn_provider(OnednnOptions options = {});
+// What the hand-written AVX-512 kernels take (unset: their defaults).
+struct Avx512Options {
+  // Fully connected layers with batch 1 from this many bytes of weights
+  // (default: a core's L2, beyond which they stream from memory).
+  std::optional<std::size_t> min_gemv_bytes;
+  // 1x1 convolutions (batch 1) on maps of at most this many pixels ...
+  std::optional<int64_t> max_pointwise_pixels;
+  // ... and with at least this many bytes of weights.
+  std::optional<std::size_t> min_pointwise_bytes;
+};
 // Hand-written AVX-512 kernels (runtime/avx512) for what they do better
-// than oneDNN; declines everything on a CPU without AVX-512F. Fully
-// connected layers go to it from `min_gemv_bytes` of weights (unset: a
-// core's L2, beyond which they stream from memory).
-std::unique_ptr<KernelProvider> make_avx512_provider(std::optional<std::size_t> min_gemv_bytes = std::nullopt);
+// than oneDNN; declines everything on a CPU without AVX-512F.
+std::unique_ptr<KernelProvider> make_avx512_provider(Avx512Options options = {});
 std::unique_ptr<KernelProvider> make_reference_provider();
 // The AVX-512 kernels (unless `avx512` is false), oneDNN, then the reference kernels.
-KernelRegistry default_registry(OnednnOptions onednn = {}, bool avx512 = true);
+KernelRegistry default_registry(OnednnOptions onednn = {}, bool avx512 = true, Avx512Options avx512_kernels = {});
 
 }  // namespace eb::rt

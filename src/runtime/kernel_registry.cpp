@@ -63,9 +63,9 @@ Status KernelRegistry::supports(const PlanGraph& graph) const {
   return Status::ok();
 }
 
-KernelRegistry default_registry(OnednnOptions onednn, bool avx512) {
+KernelRegistry default_registry(OnednnOptions onednn, bool avx512, Avx512Options avx512_kernels) {
   KernelRegistry r;
-  if (avx512) r.add(make_avx512_provider());
+  if (avx512) r.add(make_avx512_provider(avx512_kernels));
   r.add(make_onednn_provider(onednn));
   r.add(make_reference_provider());
   return r;

@@ -3,7 +3,11 @@
 // Skipped on a CPU without AVX-512F, where the provider declines everything.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "runtime/avx512/gemv.h"
+#include "runtime/avx512/pointwise.h"
+#include "runtime/weight_store.h"
 #include "runtime_test_util.h"
 
 namespace eb::rt::testing {
@@ -15,9 +19,15 @@ int64_t pick(Rng& rng, int64_t lo, int64_t hi) { return lo + static_cast<int64_t
 // reference kernels for anything it leaves.
 std::shared_ptr<const KernelRegistry> avx512_first(std::optional<std::size_t> min_gemv_bytes = 0) {
   auto r = std::make_shared<KernelRegistry>();
-  r->add(make_avx512_provider(min_gemv_bytes));
+  r->add(make_avx512_provider({.min_gemv_bytes = min_gemv_bytes, .max_pointwise_pixels = 1 << 20, .min_pointwise_bytes = 0}));
   r->add(make_reference_provider());
   return r;
+}
+
+int steps_using(const Engine& e, const std::string& impl) {
+  int n = 0;
+  for (const StepInfo& s : e.steps()) n += s.impl == impl;
+  return n;
 }
 
 #define EB_SKIP_WITHOUT_AVX512() \
@@ -104,6 +114,140 @@ TEST(Avx512Gemv, DefaultRegistryTakesOnlyLargeBatchOneLayers) {
   auto off = compare_with_reference(*g, options_with(std::make_shared<KernelRegistry>(default_registry({}, false))));
   ASSERT_TRUE(off.is_ok()) << off.status().message();
   EXPECT_EQ(steps_on(*off->engine, "avx512"), 0);
+}
+
+// 1x1 convolutions with or without bias, every epilogue, channel counts of
+// every size modulo 16, maps of 1 to 64 pixels (every tile size, one to
+// five tiles), one to three threads; the input reordered into 16-channel
+// blocks from the graph's plain input.
+TEST(Avx512Pointwise, RandomShapesAndEpilogues) {
+  EB_SKIP_WITHOUT_AVX512();
+  Rng rng(7);
+  for (int t = 0; t < 40; ++t) {
+    const int64_t c = pick(rng, 1, 300), m = pick(rng, 1, 90), h = pick(rng, 1, 8), w = pick(rng, 1, 8);
+    const bool bias = pick(rng, 0, 3) != 0;
+    const int64_t epilogue = pick(rng, 0, 4);  // 0 none, 1 relu, 2 sum, 3 sum+relu, 4 relu+sum
+    std::string label = "pointwise case " + std::to_string(t) + ": " + std::to_string(c) + "->" + std::to_string(m) + " at " +
+                        std::to_string(h) + "x" + std::to_string(w) + (bias ? " bias" : "");
+    GraphBuilder b("pointwise_case", 400 + t);
+    ValueId y = b.conv2d(b.input("x", Shape{1, c, h, w}), m, 1, 1, 0, 1, bias, "pw");
+    if (epilogue == 1 || epilogue == 4) {
+      label += "+relu";
+      y = b.relu(y);
+    }
+    if (epilogue >= 2) {
+      label += "+sum";
+      y = b.add(y, b.input("residual", Shape{1, m, h, w}));
+    }
+    if (epilogue == 3) {
+      label += "+relu";
+      y = b.relu(y);
+    }
+    b.output(y);
+    auto g = std::move(b).finish();
+    ASSERT_TRUE(g.is_ok()) << label << ": " << g.status().message();
+    for (int threads : {1, 3}) {
+      auto cmp = compare_with_reference(*g, options_with(avx512_first(), threads));
+      ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
+      EXPECT_LE(cmp->worst, kTolerance) << label << ", " << threads << " threads";
+      EXPECT_EQ(steps_using(*cmp->engine, "pointwise:avx512"), 1) << label;
+      EXPECT_EQ(steps_on(*cmp->engine, "reference"), 0) << label << ": its epilogue was not fused";
+    }
+  }
+}
+
+// The kernel itself (nChw16c input, the last block's padding lanes holding
+// NaN it must not read) against plain loops, with output blocks split
+// anywhere (one block alone or in twos).
+TEST(Avx512Pointwise, InputInChannelBlocks) {
+  EB_SKIP_WITHOUT_AVX512();
+  Rng rng(11);
+  for (int t = 0; t < 12; ++t) {
+    const int64_t c = pick(rng, 1, 70), m = pick(rng, 1, 50), pixels = pick(rng, 1, 60);
+    const int64_t blocks_in = (c + 15) / 16;
+    std::vector<float> x(static_cast<std::size_t>(blocks_in * pixels * 16), NAN);  // padding lanes: NaN
+    std::vector<float> plain(static_cast<std::size_t>(c * pixels));               // [c][p]
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < pixels; ++p) {
+        const float v = rng.uniform(-1.0f, 1.0f);
+        plain[static_cast<std::size_t>(ch * pixels + p)] = v;
+        x[static_cast<std::size_t>((ch / 16 * pixels + p) * 16 + ch % 16)] = v;
+      }
+    std::vector<float> wts(static_cast<std::size_t>(m * c)), bias(static_cast<std::size_t>(m));
+    for (float& v : wts) v = rng.uniform(-1.0f, 1.0f);
+    for (float& v : bias) v = rng.uniform(-1.0f, 1.0f);
+    WeightStore store;
+    const avx512::PackedWeights packed(wts.data(), m, c, bias, store);
+    std::vector<float> y(static_cast<std::size_t>(pixels * m), NAN);
+    const std::vector<avx512::Epilogue> relu = {avx512::Epilogue::relu};
+    const int64_t split = pick(rng, 0, packed.blocks());
+    avx512::pointwise(packed, 0, split, x.data(), pixels, relu, nullptr, y.data());
+    avx512::pointwise(packed, split, packed.blocks(), x.data(), pixels, relu, nullptr, y.data());
+    double err = 0, norm = 0;
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t o = 0; o < m; ++o) {
+        double ref = bias[static_cast<std::size_t>(o)];
+        for (int64_t ch = 0; ch < c; ++ch)
+          ref += static_cast<double>(wts[static_cast<std::size_t>(o * c + ch)]) * plain[static_cast<std::size_t>(ch * pixels + p)];
+        ref = std::max(ref, 0.0);
+        const double d = y[static_cast<std::size_t>(p * m + o)] - ref;
+        err += d * d;
+        norm += ref * ref;
+      }
+    EXPECT_LE(std::sqrt(err / std::max(norm, 1e-30)), kTolerance) << "case " << t << ": " << c << "->" << m << ", " << pixels << " pixels";
+  }
+}
+
+// An input produced in 16-channel blocks (a Winograd convolution) is read
+// where it lies, with no reorder step; the residual comes channels-last.
+TEST(Avx512Pointwise, ReadsBlockedProducersWhereTheyLie) {
+  EB_SKIP_WITHOUT_AVX512();
+  GraphBuilder b("pointwise_after_winograd", 10);
+  const ValueId x = b.input("x", Shape{1, 64, 7, 7});
+  const ValueId a = b.relu(b.conv2d(x, 64, 3, 1, 1));  // Winograd on a 7x7 map: 16-channel blocks
+  b.output(b.relu(b.add(b.conv2d(a, 40, 1, 1, 0, 1, true, "pw"), b.input("residual", Shape{1, 40, 7, 7}))));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  auto r = std::make_shared<KernelRegistry>();
+  r->add(make_avx512_provider({.max_pointwise_pixels = 64, .min_pointwise_bytes = 0}));
+  r->add(make_onednn_provider());
+  const std::string a_name = g->value(a).name;
+  for (int threads : {1, 2}) {
+    auto cmp = compare_with_reference(*g, options_with(r, threads));
+    ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << threads << " threads";
+    bool winograd = false;
+    for (const StepInfo& s : cmp->engine->steps()) {
+      winograd = winograd || s.impl.find("wino") != std::string::npos;
+      EXPECT_NE(s.name, "reorder(" + a_name + ")") << threads << " threads";
+    }
+    EXPECT_TRUE(winograd) << threads << " threads";
+    EXPECT_EQ(steps_using(*cmp->engine, "pointwise:avx512"), 1) << threads << " threads";
+  }
+}
+
+// The default registry gives the pointwise kernel 1x1 convolutions on small
+// maps with large weights, and leaves to oneDNN large maps, small weights,
+// strides, padding, other windows and activations it does not apply.
+TEST(Avx512Pointwise, DefaultRegistryTakesOnlySmallMapsWithLargeWeights) {
+  EB_SKIP_WITHOUT_AVX512();
+  GraphBuilder b("pointwise_mix", 9);
+  const ValueId x = b.input("x", Shape{1, 1024, 5, 5});
+  b.output(b.relu(b.conv2d(x, 512, 1, 1, 0, 1, true, "taken")));
+  b.output(b.leaky_relu(b.conv2d(x, 512, 1, 1, 0, 1, true, "leaky")));
+  b.output(b.conv2d(x, 64, 1, 1, 0, 1, true, "small_weights"));
+  b.output(b.conv2d(x, 512, 1, 2, 0, 1, true, "strided"));
+  b.output(b.conv2d(x, 128, 3, 1, 1, 1, true, "window"));
+  b.output(b.conv2d(b.input("x7", Shape{1, 1024, 7, 7}), 512, 1, 1, 0, 1, true, "big_map"));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  auto cmp = compare_with_reference(*g, options_with(std::make_shared<KernelRegistry>(default_registry())));
+  ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
+  EXPECT_LE(cmp->worst, kTolerance);
+  for (const StepInfo& s : cmp->engine->steps()) {
+    if (s.op == "Reorder") continue;
+    EXPECT_EQ(s.provider, s.name == "taken" ? "avx512" : "onednn") << s.name;
+  }
 }
 
 }  // namespace
