@@ -1,7 +1,8 @@
 // 1x1 convolutions (unit strides, no padding, one group, batch 1) on maps
-// of a few pixels, hand-written for AVX-512: the late layers of ResNet,
-// Inception and Xception, where a 7x7 or 5x5 map meets megabytes of
-// weights.
+// of a few pixels, hand-written for AVX-512: the late layers of CNNs, where
+// a 5x5 map meets megabytes of weights (the provider gives it maps of one
+// tile; larger maps run in several tiles, each reading the weights again,
+// and lost to oneDNN on ResNet's 7x7: docs/runtime.md).
 //
 // There each weight is used by a few dozen pixels only, and the weights
 // come from memory on every inference (a network's tens of megabytes pass
