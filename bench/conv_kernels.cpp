@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -119,13 +120,16 @@ class Bench {
     if (l_.k != 1 || l_.s != 1 || pixels > 64 || !a5::available()) return std::nullopt;
     std::vector<float> w(static_cast<std::size_t>(l_.m) * l_.c);
     for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.001f * static_cast<float>((i * 7919) % 97) - 0.04f;
-    packed_ = std::make_shared<const a5::PackedWeights>(w.data(), l_.m, l_.c, bias_, store_);
+    packed_ = std::make_shared<const a5::PackedWeights>(w.data(), l_.m, l_.c, bias_, store_, a5::chunk_rows_for(pixels, l_.c));
+    partials_.assign(static_cast<std::size_t>(packed_->blocks() * pixels * 16 + 16), 0.0f);
     Kernel k{"pw512", "pointwise:avx512", {}, {}};
     for (const auto& [b0, b1] : eb::rt::split_even(packed_->blocks(), threads_)) {
       Part part;
       part.own = [this, b0 = b0, b1 = b1, pixels] {
-        static const std::vector<a5::Epilogue> relu = {a5::Epilogue::relu};
-        a5::pointwise(*packed_, b0, b1, blocked_src_.data(), pixels, relu, nullptr, dst_.data());
+        static const std::vector<a5::Epilogue> relu = {{a5::Epilogue::Kind::relu}};
+        // Each part's accumulators at its blocks' place in one buffer (64-byte aligned: 16 floats per block and pixel).
+        float* partials = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(partials_.data()) + 63) / 64 * 64);
+        a5::pointwise(*packed_, b0, b1, blocked_src_.data(), pixels, relu, nullptr, dst_.data(), partials + b0 * pixels * 16);
       };
       k.parts.push_back(std::move(part));
     }
@@ -190,6 +194,7 @@ class Bench {
   std::vector<float> src_, dst_, bias_, blocked_src_, blocked_dst_;
   eb::rt::WeightStore store_;
   std::shared_ptr<const eb::rt::avx512::PackedWeights> packed_;
+  std::vector<float> partials_;
 };
 
 double median(std::vector<double> v) {

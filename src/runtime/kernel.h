@@ -149,6 +149,11 @@ struct Avx512Options {
   std::optional<int64_t> max_pointwise_pixels;
   // ... and with at least this many bytes of weights.
   std::optional<std::size_t> min_pointwise_bytes;
+  // Other convolutions (batch 1, one group; windows, strides, padding,
+  // gathered im2col) on maps of at most this many pixels ...
+  std::optional<int64_t> max_im2col_pixels;
+  // ... and with at least this many bytes of weights.
+  std::optional<std::size_t> min_im2col_bytes;
 };
 // Hand-written AVX-512 kernels (runtime/avx512) for what they do better
 // than oneDNN; declines everything on a CPU without AVX-512F.

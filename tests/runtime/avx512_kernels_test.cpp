@@ -19,7 +19,11 @@ int64_t pick(Rng& rng, int64_t lo, int64_t hi) { return lo + static_cast<int64_t
 // reference kernels for anything it leaves.
 std::shared_ptr<const KernelRegistry> avx512_first(std::optional<std::size_t> min_gemv_bytes = 0) {
   auto r = std::make_shared<KernelRegistry>();
-  r->add(make_avx512_provider({.min_gemv_bytes = min_gemv_bytes, .max_pointwise_pixels = 1 << 20, .min_pointwise_bytes = 0}));
+  r->add(make_avx512_provider({.min_gemv_bytes = min_gemv_bytes,
+                               .max_pointwise_pixels = 1 << 20,
+                               .min_pointwise_bytes = 0,
+                               .max_im2col_pixels = 1 << 20,
+                               .min_im2col_bytes = 0}));
   r->add(make_reference_provider());
   return r;
 }
@@ -116,28 +120,38 @@ TEST(Avx512Gemv, DefaultRegistryTakesOnlyLargeBatchOneLayers) {
   EXPECT_EQ(steps_on(*off->engine, "avx512"), 0);
 }
 
-// 1x1 convolutions with or without bias, every epilogue, channel counts of
+// Convolutions with or without bias, every epilogue (LeakyReLU too), 1x1
+// and larger windows with strides and padding (im2col), channel counts of
 // every size modulo 16, maps of 1 to 64 pixels (every tile size, one to
-// five tiles), one to three threads; the input reordered into 16-channel
-// blocks from the graph's plain input.
-TEST(Avx512Pointwise, RandomShapesAndEpilogues) {
+// five tiles, rows in one pass or several), one to three threads; the
+// input reordered channels-last from the graph's plain input.
+TEST(Avx512Pointwise, RandomShapesWindowsAndEpilogues) {
   EB_SKIP_WITHOUT_AVX512();
   Rng rng(7);
-  for (int t = 0; t < 40; ++t) {
-    const int64_t c = pick(rng, 1, 300), m = pick(rng, 1, 90), h = pick(rng, 1, 8), w = pick(rng, 1, 8);
+  for (int t = 0; t < 48; ++t) {
+    const int64_t k = t % 3 == 0 ? 3 : (t % 3 == 1 ? 1 : pick(rng, 1, 3));
+    const int64_t stride = t % 4 == 3 ? 2 : 1, pad = pick(rng, 0, k / 2 + (t % 5 == 4 ? 1 : 0));
+    const int64_t c = pick(rng, 1, k == 1 ? 300 : 40), m = pick(rng, 1, 90);
+    const int64_t h = pick(rng, k, 8 * stride), w = pick(rng, k, 8 * stride);
     const bool bias = pick(rng, 0, 3) != 0;
-    const int64_t epilogue = pick(rng, 0, 4);  // 0 none, 1 relu, 2 sum, 3 sum+relu, 4 relu+sum
-    std::string label = "pointwise case " + std::to_string(t) + ": " + std::to_string(c) + "->" + std::to_string(m) + " at " +
-                        std::to_string(h) + "x" + std::to_string(w) + (bias ? " bias" : "");
-    GraphBuilder b("pointwise_case", 400 + t);
-    ValueId y = b.conv2d(b.input("x", Shape{1, c, h, w}), m, 1, 1, 0, 1, bias, "pw");
+    const int64_t epilogue = pick(rng, 0, 5);  // 0 none, 1 relu, 2 sum, 3 sum+relu, 4 relu+sum, 5 leaky
+    std::string label = "conv case " + std::to_string(t) + ": " + std::to_string(c) + "->" + std::to_string(m) + " " + std::to_string(k) + "x" +
+                        std::to_string(k) + " s" + std::to_string(stride) + " p" + std::to_string(pad) + " at " + std::to_string(h) + "x" +
+                        std::to_string(w) + (bias ? " bias" : "");
+    GraphBuilder b("conv_case", 400 + t);
+    ValueId y = b.conv2d(b.input("x", Shape{1, c, h, w}), m, k, stride, pad, 1, bias, "conv");
+    const Shape ys = b.shape(y);
     if (epilogue == 1 || epilogue == 4) {
       label += "+relu";
       y = b.relu(y);
     }
-    if (epilogue >= 2) {
+    if (epilogue == 5) {
+      label += "+leaky";
+      y = b.leaky_relu(y, 0.1f);
+    }
+    if (epilogue >= 2 && epilogue <= 4) {
       label += "+sum";
-      y = b.add(y, b.input("residual", Shape{1, m, h, w}));
+      y = b.add(y, b.input("residual", ys));
     }
     if (epilogue == 3) {
       label += "+relu";
@@ -150,7 +164,7 @@ TEST(Avx512Pointwise, RandomShapesAndEpilogues) {
       auto cmp = compare_with_reference(*g, options_with(avx512_first(), threads));
       ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
       EXPECT_LE(cmp->worst, kTolerance) << label << ", " << threads << " threads";
-      EXPECT_EQ(steps_using(*cmp->engine, "pointwise:avx512"), 1) << label;
+      EXPECT_EQ(steps_using(*cmp->engine, "pointwise:avx512") + steps_using(*cmp->engine, "im2col:avx512"), 1) << label;
       EXPECT_EQ(steps_on(*cmp->engine, "reference"), 0) << label << ": its epilogue was not fused";
     }
   }
@@ -163,7 +177,7 @@ TEST(Avx512Pointwise, InputInChannelBlocks) {
   EB_SKIP_WITHOUT_AVX512();
   Rng rng(11);
   for (int t = 0; t < 12; ++t) {
-    const int64_t c = pick(rng, 1, 70), m = pick(rng, 1, 50), pixels = pick(rng, 1, 60);
+    const int64_t c = pick(rng, 1, 600), m = pick(rng, 1, 50), pixels = pick(rng, 1, 64);
     const int64_t blocks_in = (c + 15) / 16;
     std::vector<float> x(static_cast<std::size_t>(blocks_in * pixels * 16), NAN);  // padding lanes: NaN
     std::vector<float> plain(static_cast<std::size_t>(c * pixels));               // [c][p]
@@ -177,12 +191,13 @@ TEST(Avx512Pointwise, InputInChannelBlocks) {
     for (float& v : wts) v = rng.uniform(-1.0f, 1.0f);
     for (float& v : bias) v = rng.uniform(-1.0f, 1.0f);
     WeightStore store;
-    const avx512::PackedWeights packed(wts.data(), m, c, bias, store);
+    const avx512::PackedWeights packed(wts.data(), m, c, bias, store, avx512::chunk_rows_for(pixels, c));
     std::vector<float> y(static_cast<std::size_t>(pixels * m), NAN);
-    const std::vector<avx512::Epilogue> relu = {avx512::Epilogue::relu};
+    const std::vector<avx512::Epilogue> relu = {{avx512::Epilogue::Kind::relu}};
     const int64_t split = pick(rng, 0, packed.blocks());
-    avx512::pointwise(packed, 0, split, x.data(), pixels, relu, nullptr, y.data());
-    avx512::pointwise(packed, split, packed.blocks(), x.data(), pixels, relu, nullptr, y.data());
+    alignas(64) static float partials[4 * 64 * 16];  // up to 4 blocks (50 outputs) of 64 pixels
+    avx512::pointwise(packed, 0, split, x.data(), pixels, relu, nullptr, y.data(), partials);
+    avx512::pointwise(packed, split, packed.blocks(), x.data(), pixels, relu, nullptr, y.data(), partials);
     double err = 0, norm = 0;
     for (int64_t p = 0; p < pixels; ++p)
       for (int64_t o = 0; o < m; ++o) {
@@ -226,27 +241,31 @@ TEST(Avx512Pointwise, ReadsBlockedProducersWhereTheyLie) {
   }
 }
 
-// The default registry gives the pointwise kernel 1x1 convolutions on small
-// maps with large weights, and leaves to oneDNN large maps, small weights,
-// strides, padding, other windows and activations it does not apply.
+// The default registry gives the AVX-512 kernels 1x1 convolutions on maps
+// of one tile with 1 MiB of weights or more and larger windows on maps of
+// up to 8x8 with 8 MiB or more, and leaves to oneDNN larger maps, smaller
+// weights, and activations they do not apply.
 TEST(Avx512Pointwise, DefaultRegistryTakesOnlySmallMapsWithLargeWeights) {
   EB_SKIP_WITHOUT_AVX512();
   GraphBuilder b("pointwise_mix", 9);
   const ValueId x = b.input("x", Shape{1, 1024, 5, 5});
   b.output(b.relu(b.conv2d(x, 512, 1, 1, 0, 1, true, "taken")));
-  b.output(b.leaky_relu(b.conv2d(x, 512, 1, 1, 0, 1, true, "leaky")));
+  b.output(b.leaky_relu(b.conv2d(x, 512, 1, 1, 0, 1, true, "taken_leaky")));
+  b.output(b.conv2d(x, 512, 3, 1, 1, 1, true, "taken_3x3"));  // 18.9 MB
+  b.output(b.sigmoid(b.conv2d(x, 512, 1, 1, 0, 1, true, "sigmoid")));
   b.output(b.conv2d(x, 64, 1, 1, 0, 1, true, "small_weights"));
-  b.output(b.conv2d(x, 512, 1, 2, 0, 1, true, "strided"));
-  b.output(b.conv2d(x, 128, 3, 1, 1, 1, true, "window"));
+  b.output(b.conv2d(x, 512, 1, 2, 0, 1, true, "strided"));      // 2 MB: a window's rule
+  b.output(b.conv2d(x, 128, 3, 1, 1, 1, true, "small_window"));  // 4.7 MB
   b.output(b.conv2d(b.input("x7", Shape{1, 1024, 7, 7}), 512, 1, 1, 0, 1, true, "big_map"));
+  b.output(b.conv2d(b.input("x9", Shape{1, 512, 9, 9}), 1024, 3, 1, 1, 1, true, "big_map_3x3"));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   auto cmp = compare_with_reference(*g, options_with(std::make_shared<KernelRegistry>(default_registry())));
   ASSERT_TRUE(cmp.is_ok()) << cmp.status().message();
   EXPECT_LE(cmp->worst, kTolerance);
   for (const StepInfo& s : cmp->engine->steps()) {
-    if (s.op == "Reorder") continue;
-    EXPECT_EQ(s.provider, s.name == "taken" ? "avx512" : "onednn") << s.name;
+    if (s.op == "Reorder" || s.op == "Sigmoid") continue;
+    EXPECT_EQ(s.provider, s.name.rfind("taken", 0) == 0 ? "avx512" : "onednn") << s.name;
   }
 }
 

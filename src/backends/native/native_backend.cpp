@@ -30,11 +30,12 @@ std::optional<int> decimal(const std::string& value, std::size_t max_digits) {
 //   avx512=off          no hand-written AVX-512 kernels (oneDNN's instead)
 //   gemv=off            no AVX-512 gemv (fully connected layers to oneDNN)
 //   pointwise=off       no AVX-512 pointwise kernel (1x1 convolutions to oneDNN)
+//   im2col=off          no AVX-512 im2col kernel (larger windows to oneDNN)
 //   hugepages=off       streamed (fully connected) weights on ordinary pages
 //   parts_per_thread=N  split kernels into up to N parts per thread
 //   spin_us=N           threads spin N microseconds waiting before they sleep
 Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
-  constexpr const char* kKnown = "unfused, plain, winograd=on|off|2x3, avx512=on|off, gemv=on|off, pointwise=on|off, hugepages=on|off, parts_per_thread=N, spin_us=N";
+  constexpr const char* kKnown = "unfused, plain, winograd=on|off|2x3, avx512=on|off, gemv=on|off, pointwise=on|off, im2col=on|off, hugepages=on|off, parts_per_thread=N, spin_us=N";
   if (mode.empty()) return Status::ok();
   for (std::size_t begin = 0; begin <= mode.size();) {
     std::size_t end = mode.find(',', begin);
@@ -56,6 +57,8 @@ Status apply_mode(const std::string& mode, rt::EngineOptions& eo) {
       eo.avx512_kernels.min_gemv_bytes = value == "on" ? std::nullopt : std::optional<std::size_t>(SIZE_MAX);
     } else if (key == "pointwise" && (value == "on" || value == "off")) {
       eo.avx512_kernels.max_pointwise_pixels = value == "on" ? std::nullopt : std::optional<int64_t>(0);
+    } else if (key == "im2col" && (value == "on" || value == "off")) {
+      eo.avx512_kernels.max_im2col_pixels = value == "on" ? std::nullopt : std::optional<int64_t>(0);
     } else if (key == "hugepages" && (value == "on" || value == "off")) {
       eo.huge_pages = value == "on";
     } else if (key == "parts_per_thread" && decimal(value, 2).value_or(0) >= 1) {

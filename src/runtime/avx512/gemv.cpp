@@ -16,16 +16,21 @@ constexpr int64_t kPrefetchFloats = 2048 / 4;
 
 }  // namespace
 
-PackedWeights::PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias, WeightStore& store)
-    : out_(out), in_(in), data_(static_cast<float*>(store.allocate_streamed(static_cast<std::size_t>(blocks() * in * kBlock) * sizeof(float)))) {
-  for (int64_t b = 0; b < blocks(); ++b) {
-    float* dst = data_ + b * in * kBlock;
-    const int64_t rows = std::min(kBlock, out - b * kBlock);
-    for (int64_t k = 0; k < in; ++k) {
-      for (int64_t j = 0; j < rows; ++j) dst[k * kBlock + j] = w[(b * kBlock + j) * in + k];
-      for (int64_t j = rows; j < kBlock; ++j) dst[k * kBlock + j] = 0.0f;  // the last block's missing outputs
+PackedWeights::PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias, WeightStore& store, int64_t chunk_rows)
+    : out_(out),
+      in_(in),
+      chunk_rows_(chunk_rows > 0 && chunk_rows < in ? chunk_rows : std::max<int64_t>(in, 1)),
+      data_(static_cast<float*>(store.allocate_streamed(static_cast<std::size_t>(blocks() * in * kBlock) * sizeof(float)))) {
+  for (int64_t kc = 0; kc < chunks(); ++kc)
+    for (int64_t b = 0; b < blocks(); ++b) {
+      float* dst = const_cast<float*>(chunk(kc, b));
+      const int64_t k0 = kc * chunk_rows_, k1 = std::min(in, k0 + chunk_rows_);
+      const int64_t rows = std::min(kBlock, out - b * kBlock);
+      for (int64_t k = k0; k < k1; ++k, dst += kBlock) {
+        for (int64_t j = 0; j < rows; ++j) dst[j] = w[(b * kBlock + j) * in + k];
+        for (int64_t j = rows; j < kBlock; ++j) dst[j] = 0.0f;  // the last block's missing outputs
+      }
     }
-  }
   bias_.assign(static_cast<std::size_t>(blocks() * kBlock), 0.0f);
   std::copy(bias.begin(), bias.end(), bias_.begin());
 }
@@ -58,11 +63,7 @@ __attribute__((target("avx512f"))) void gemv(const PackedWeights& w, int64_t b0,
     // The last block may hold fewer than 16 outputs: masked loads and store.
     const int64_t n0 = b * B, rows = std::min(B, w.out() - n0);
     const __mmask16 mask = static_cast<__mmask16>((1u << rows) - 1u);
-    for (Epilogue e : epilogue) {
-      if (e == Epilogue::sum) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, residual + n0));
-      // (max_ps through its masked form: GCC 12 warns about the plain one's undefined source)
-      if (e == Epilogue::relu) v = _mm512_mask_max_ps(v, 0xFFFF, v, _mm512_setzero_ps());
-    }
+    v = apply(epilogue, v, residual ? residual + n0 : nullptr, mask);
     _mm512_mask_storeu_ps(y + n0, mask, v);
   }
 }
@@ -82,7 +83,7 @@ class GemvKernel final : public Kernel {
       : weights_(std::move(weights)), epilogue_(std::move(epilogue)), ranges_(split_even(weights_->blocks(), parts)) {}
 
   Status bind(std::span<void* const> inputs, void* output, void* /*scratch*/) override {
-    const bool sum = std::find(epilogue_.begin(), epilogue_.end(), Epilogue::sum) != epilogue_.end();
+    const bool sum = has_sum(epilogue_);
     if (inputs.size() != (sum ? 2u : 1u)) return internal_error("gemv bound to " + std::to_string(inputs.size()) + " inputs");
     x_ = static_cast<const float*>(inputs[0]);
     residual_ = sum ? static_cast<const float*>(inputs[1]) : nullptr;

@@ -24,6 +24,7 @@
 #include <span>
 #include <vector>
 
+#include "runtime/avx512/epilogue.h"
 #include "runtime/kernel.h"
 #include "runtime/weight_store.h"
 
@@ -32,29 +33,37 @@ namespace eb::rt::avx512 {
 // Whether this CPU runs AVX-512F (the kernels here need nothing more).
 bool available();
 
-// What follows the product, in order: a residual sum, a ReLU.
-enum class Epilogue { sum, relu };
-
-// W [out, in] (row-major, as Gemm holds it) packed for the kernel, in
+// W [out, in] (row-major, as Gemm holds it) packed for the kernels, in
 // memory from `store` (which must outlive it); immutable once made, shared
-// by the parts.
+// by the parts. Blocks of 16 outputs, each block's weights of input k at
+// [k * 16]; the inputs in chunks of `chunk_rows` (default: all in one),
+// chunk-major: [in / chunk_rows][out / 16][chunk_rows][16], so that a
+// kernel going through all blocks one chunk of inputs at a time reads one
+// stream (with one chunk: [out / 16][in][16]).
 class PackedWeights {
  public:
   static constexpr int64_t kBlock = 16;  // outputs per block: one AVX-512 vector of floats
 
   // `bias` may be empty (no bias) or hold `out` floats.
-  PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias, WeightStore& store);
+  PackedWeights(const float* w, int64_t out, int64_t in, std::span<const float> bias, WeightStore& store, int64_t chunk_rows = 0);
 
   int64_t in() const { return in_; }
   int64_t out() const { return out_; }
   int64_t blocks() const { return (out_ + kBlock - 1) / kBlock; }
-  // Block b's weights: in * 16 floats, the 16 outputs' weights of input k at [k * 16].
-  const float* block(int64_t b) const { return data_ + b * in_ * kBlock; }
+  int64_t chunk_rows() const { return chunk_rows_; }
+  int64_t chunks() const { return (in_ + chunk_rows_ - 1) / chunk_rows_; }
+  // Inputs [kc * chunk_rows, ...) of block b: min(chunk_rows, rest) * 16 floats.
+  const float* chunk(int64_t kc, int64_t b) const {
+    const int64_t k0 = kc * chunk_rows_;
+    return data_ + k0 * blocks() * kBlock + b * std::min(chunk_rows_, in_ - k0) * kBlock;
+  }
+  // Block b's weights, all inputs (one chunk).
+  const float* block(int64_t b) const { return chunk(0, b); }
   // blocks() * 16 floats, zero past `out` (and all zero without a bias).
   const float* bias() const { return bias_.data(); }
 
  private:
-  int64_t out_, in_;
+  int64_t out_, in_, chunk_rows_;
   float* data_;  // blocks() * in * 16 floats, 64-byte aligned
   std::vector<float> bias_;
 };
