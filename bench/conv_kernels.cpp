@@ -8,7 +8,7 @@
 //   wino2    Winograd F(2x2,3x3) in chunks (3x3 stride 1 only)
 //   wino4    Winograd F(4x4,3x3) in chunks (3x3 stride 1 only)
 //   pw512    the engine's own AVX-512 pointwise kernel (1x1 stride 1 only,
-//            maps of up to 64 pixels, CPUs with AVX-512F): one range of
+//            maps of up to 256 pixels, CPUs with AVX-512F): one range of
 //            output blocks per thread, input in 16-channel blocks
 //
 // It backs the per-layer figures that the engine's kernel choices rest on
@@ -117,7 +117,7 @@ class Bench {
   std::optional<Kernel> pointwise() {
     namespace a5 = eb::rt::avx512;
     const int64_t pixels = static_cast<int64_t>(l_.h) * l_.h;
-    if (l_.k != 1 || l_.s != 1 || pixels > 64 || !a5::available()) return std::nullopt;
+    if (l_.k != 1 || l_.s != 1 || pixels > 256 || !a5::available()) return std::nullopt;
     std::vector<float> w(static_cast<std::size_t>(l_.m) * l_.c);
     for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.001f * static_cast<float>((i * 7919) % 97) - 0.04f;
     packed_ = std::make_shared<const a5::PackedWeights>(w.data(), l_.m, l_.c, bias_, store_, a5::chunk_rows_for(pixels, l_.c));

@@ -242,7 +242,7 @@ TEST(Avx512Pointwise, ReadsBlockedProducersWhereTheyLie) {
 }
 
 // The default registry gives the AVX-512 kernels 1x1 convolutions on maps
-// of one tile with 1 MiB of weights or more and larger windows on maps of
+// of up to 8x8 with 1 MiB of weights or more and larger windows on maps of
 // up to 8x8 with 8 MiB or more, and leaves to oneDNN larger maps, smaller
 // weights, and activations they do not apply.
 TEST(Avx512Pointwise, DefaultRegistryTakesOnlySmallMapsWithLargeWeights) {
@@ -256,7 +256,8 @@ TEST(Avx512Pointwise, DefaultRegistryTakesOnlySmallMapsWithLargeWeights) {
   b.output(b.conv2d(x, 64, 1, 1, 0, 1, true, "small_weights"));
   b.output(b.conv2d(x, 512, 1, 2, 0, 1, true, "strided"));      // 2 MB: a window's rule
   b.output(b.conv2d(x, 128, 3, 1, 1, 1, true, "small_window"));  // 4.7 MB
-  b.output(b.conv2d(b.input("x7", Shape{1, 1024, 7, 7}), 512, 1, 1, 0, 1, true, "big_map"));
+  b.output(b.relu(b.conv2d(b.input("x7", Shape{1, 1024, 7, 7}), 512, 1, 1, 0, 1, true, "taken_7x7")));
+  b.output(b.conv2d(b.input("x14", Shape{1, 1024, 14, 14}), 512, 1, 1, 0, 1, true, "big_map"));
   b.output(b.conv2d(b.input("x9", Shape{1, 512, 9, 9}), 1024, 3, 1, 1, 1, true, "big_map_3x3"));
   auto g = std::move(b).finish();
   ASSERT_TRUE(g.is_ok()) << g.status().message();

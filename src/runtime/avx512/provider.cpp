@@ -67,17 +67,16 @@ class Avx512Provider final : public KernelProvider {
 
   Result<KernelChoice> create(const KernelRequest& r) const override {
     std::optional<std::vector<Epilogue>> epilogue = epilogue_of(r.node);
-    if (!epilogue) return unsupported("the AVX-512 kernels apply ReLU and a residual sum only");
+    if (!epilogue) return unsupported("the AVX-512 kernels apply ReLU, LeakyReLU and a residual sum only");
     return r.node.node.op == OpKind::Conv ? create_conv(r, std::move(*epilogue)) : create_gemv(r, std::move(*epilogue));
   }
 
  private:
-  // Maps of one tile (5x5: Inception-v4's last stage at 224x224 input),
-  // from 1 MiB of weights: there its 1x1s ran 13-15% faster than oneDNN's
-  // in the network, 30-35% with cold caches in bench/conv_kernels. On 7x7
-  // (ResNet's, Xception's last stage) it ran 0.86-0.93x oneDNN's time
-  // cold in conv_kernels, but 3-20% slower in ResNet-50 (docs/runtime.md).
-  static constexpr int64_t kDefaultMaxPointwisePixels = kMaxTile;
+  // 1x1s on maps up to 8x8 (Inception-v4's 5x5 at 224x224 input, ResNet's
+  // and Xception's 7x7), from 1 MiB of weights: there they ran 13-30%
+  // faster than oneDNN's in the networks. At 14x14 the kernel lost to
+  // oneDNN's in bench/conv_kernels, hot and cold (docs/runtime.md).
+  static constexpr int64_t kDefaultMaxPointwisePixels = 64;
   static constexpr std::size_t kDefaultMinPointwiseBytes = std::size_t{1} << 20;
   // Other windows (Tiny YOLO's and YOLOv3's 3x3s at 7x7): up to 8x8, from
   // 8 MiB of weights (docs/runtime.md).
