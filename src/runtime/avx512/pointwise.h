@@ -21,8 +21,10 @@
 // input matrix stay in cache across the blocks (a whole gathered matrix,
 // 1.8 MB for a 3x3 on 1024 channels at 7x7, does not: read once per block
 // it made Tiny YOLO's 1024->1024 13-25% slower than oneDNN's), and the
-// accumulators wait in a buffer between passes. The weights are packed
-// chunk-major for that order (PackedWeights' chunk_rows).
+// accumulators wait in a buffer between passes; there two blocks go
+// together (tiles of up to 14 pixels), each broadcast feeding two
+// multiply-adds. The weights are packed chunk-major for that order
+// (PackedWeights' chunk_rows).
 //
 // The input matrix is read in 16-row blocks (x[(k / 16 * P + p) * 16 +
 // k % 16]): a tile's broadcasts are then fixed offsets from one pointer
