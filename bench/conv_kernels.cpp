@@ -36,7 +36,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
-#include "runtime/avx512/pointwise.h"
+#include "runtime/avx512/small_map_conv.h"
 #include "runtime/onednn/common.h"
 #include "runtime/thread_pool.h"
 

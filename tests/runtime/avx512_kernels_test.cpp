@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "runtime/avx512/gemv.h"
-#include "runtime/avx512/pointwise.h"
+#include "runtime/avx512/small_map_conv.h"
 #include "runtime/weight_store.h"
 #include "runtime_test_util.h"
 

@@ -2,11 +2,11 @@
 // only what it does better, and declines everything else (and everything
 // on a CPU without AVX-512F). Today: batch-1 fully connected layers whose
 // weights stream from memory (gemv.h), and convolutions on maps of a few
-// pixels with megabytes of weights (pointwise.h).
+// pixels with megabytes of weights (small_map_conv.h).
 #include <algorithm>
 
 #include "runtime/avx512/gemv.h"
-#include "runtime/avx512/pointwise.h"
+#include "runtime/avx512/small_map_conv.h"
 #include "runtime/onednn/common.h"
 
 namespace eb::rt::avx512 {

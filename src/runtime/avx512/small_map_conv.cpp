@@ -1,4 +1,4 @@
-#include "runtime/avx512/pointwise.h"
+#include "runtime/avx512/small_map_conv.h"
 
 #include <algorithm>
 #include <array>
