@@ -37,6 +37,48 @@ int steps_using(const Engine& e, const std::string& impl) {
 #define EB_SKIP_WITHOUT_AVX512() \
   if (!avx512::available()) GTEST_SKIP() << "this CPU has no AVX-512F"
 
+// The epilogues the random cases draw, after `y`: 0 nothing, 1 ReLU, 2 a
+// residual sum, 3 sum then ReLU, 4 ReLU then sum, 5 LeakyReLU; the
+// residual is a graph input of y's shape. Names them in `label`.
+ValueId add_epilogue(GraphBuilder& b, ValueId y, int64_t epilogue, std::string& label) {
+  const Shape shape = b.shape(y);
+  if (epilogue == 1 || epilogue == 4) {
+    label += "+relu";
+    y = b.relu(y);
+  }
+  if (epilogue == 5) {
+    label += "+leaky";
+    y = b.leaky_relu(y, 0.1f);
+  }
+  if (epilogue >= 2 && epilogue <= 4) {
+    label += "+sum";
+    y = b.add(y, b.input("residual", shape));
+  }
+  if (epilogue == 3) {
+    label += "+relu";
+    y = b.relu(y);
+  }
+  return y;
+}
+
+// Finishes a random case with output `y`, runs it on the AVX-512 kernels
+// (reference for the rest) with 1 and 3 threads against the reference:
+// within tolerance, one step on a kernel named in `impls`, its epilogue fused.
+void expect_case(GraphBuilder&& b, ValueId y, const std::string& label, const std::vector<std::string>& impls) {
+  b.output(y);
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.is_ok()) << label << ": " << g.status().message();
+  for (int threads : {1, 3}) {
+    auto cmp = compare_with_reference(*g, options_with(avx512_first(), threads));
+    ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
+    EXPECT_LE(cmp->worst, kTolerance) << label << ", " << threads << " threads";
+    int on_kernel = 0;
+    for (const std::string& impl : impls) on_kernel += steps_using(*cmp->engine, impl);
+    EXPECT_EQ(on_kernel, 1) << label;
+    EXPECT_EQ(steps_on(*cmp->engine, "reference"), 0) << label << ": its epilogue was not fused";
+  }
+}
+
 // Gemm with or without bias, then nothing, a ReLU, a residual sum, or both
 // in either order; outputs of every count modulo 16, inputs of every count
 // modulo 4, one to several parts.
@@ -49,29 +91,8 @@ TEST(Avx512Gemv, RandomShapesAndEpilogues) {
     const int64_t epilogue = pick(rng, 0, 4);  // 0 none, 1 relu, 2 sum, 3 sum+relu, 4 relu+sum
     std::string label = "gemv case " + std::to_string(t) + " out " + std::to_string(out) + " in " + std::to_string(in) + (bias ? " bias" : "");
     GraphBuilder b("gemv_case", 300 + t);
-    ValueId y = b.dense(b.input("x", Shape{1, in}), out, bias, "fc");
-    if (epilogue == 1 || epilogue == 4) {
-      label += "+relu";
-      y = b.relu(y);
-    }
-    if (epilogue >= 2) {
-      label += "+sum";
-      y = b.add(y, b.input("residual", Shape{1, out}));
-    }
-    if (epilogue == 3) {
-      label += "+relu";
-      y = b.relu(y);
-    }
-    b.output(y);
-    auto g = std::move(b).finish();
-    ASSERT_TRUE(g.is_ok()) << label << ": " << g.status().message();
-    for (int threads : {1, 3}) {
-      auto cmp = compare_with_reference(*g, options_with(avx512_first(), threads));
-      ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
-      EXPECT_LE(cmp->worst, kTolerance) << label << ", " << threads << " threads";
-      EXPECT_EQ(steps_on(*cmp->engine, "avx512"), 1) << label;
-      EXPECT_EQ(steps_on(*cmp->engine, "reference"), 0) << label << ": its epilogue was not fused";
-    }
+    const ValueId y = add_epilogue(b, b.dense(b.input("x", Shape{1, in}), out, bias, "fc"), epilogue, label);
+    expect_case(std::move(b), y, label, {"gemv:avx512"});
   }
 }
 
@@ -139,34 +160,8 @@ TEST(Avx512Pointwise, RandomShapesWindowsAndEpilogues) {
                         std::to_string(k) + " s" + std::to_string(stride) + " p" + std::to_string(pad) + " at " + std::to_string(h) + "x" +
                         std::to_string(w) + (bias ? " bias" : "");
     GraphBuilder b("conv_case", 400 + t);
-    ValueId y = b.conv2d(b.input("x", Shape{1, c, h, w}), m, k, stride, pad, 1, bias, "conv");
-    const Shape ys = b.shape(y);
-    if (epilogue == 1 || epilogue == 4) {
-      label += "+relu";
-      y = b.relu(y);
-    }
-    if (epilogue == 5) {
-      label += "+leaky";
-      y = b.leaky_relu(y, 0.1f);
-    }
-    if (epilogue >= 2 && epilogue <= 4) {
-      label += "+sum";
-      y = b.add(y, b.input("residual", ys));
-    }
-    if (epilogue == 3) {
-      label += "+relu";
-      y = b.relu(y);
-    }
-    b.output(y);
-    auto g = std::move(b).finish();
-    ASSERT_TRUE(g.is_ok()) << label << ": " << g.status().message();
-    for (int threads : {1, 3}) {
-      auto cmp = compare_with_reference(*g, options_with(avx512_first(), threads));
-      ASSERT_TRUE(cmp.is_ok()) << label << ": " << cmp.status().message();
-      EXPECT_LE(cmp->worst, kTolerance) << label << ", " << threads << " threads";
-      EXPECT_EQ(steps_using(*cmp->engine, "pointwise:avx512") + steps_using(*cmp->engine, "im2col:avx512"), 1) << label;
-      EXPECT_EQ(steps_on(*cmp->engine, "reference"), 0) << label << ": its epilogue was not fused";
-    }
+    const ValueId y = add_epilogue(b, b.conv2d(b.input("x", Shape{1, c, h, w}), m, k, stride, pad, 1, bias, "conv"), epilogue, label);
+    expect_case(std::move(b), y, label, {"pointwise:avx512", "im2col:avx512"});
   }
 }
 

@@ -34,6 +34,15 @@ bool constant_f32(const PlanGraph& graph, const Node& n) {
          graph.value(n.inputs[1]).is_initializer() && (bias == kNoValue || graph.value(bias).is_initializer());
 }
 
+// A node with a sum post-op reads its residual as a second input, in the
+// output's layout, and would like to write the output over it (each output
+// is read as residual before it is written).
+void take_residual(const KernelRequest& r, KernelChoice& choice) {
+  if (!r.node.has_sum()) return;
+  choice.inputs.push_back(choice.output);
+  choice.inplace_input = 1;
+}
+
 std::span<const float> bias_of(const PlanGraph& graph, const Node& n, int64_t out) {
   const ValueId bias = n.input(2);
   if (bias == kNoValue) return {};
@@ -103,11 +112,9 @@ class Avx512Provider final : public KernelProvider {
     const auto& a = n.get<ConvAttrs>();
     if (a.group != 1 || !all_equal(a.dilations, 1)) return false;
     const auto bytes = static_cast<std::size_t>(w.numel()) * sizeof(float);
-    if (pointwise(a, w)) return y[2] * y[3] <= max_pointwise_pixels_ && bytes >= min_pointwise_bytes_;
+    if (onednn::pointwise(a, w)) return y[2] * y[3] <= max_pointwise_pixels_ && bytes >= min_pointwise_bytes_;
     return y[2] * y[3] <= max_im2col_pixels_ && bytes >= min_im2col_bytes_;
   }
-
-  static bool pointwise(const ConvAttrs& a, const Shape& w) { return w[2] == 1 && w[3] == 1 && all_equal(a.strides, 1) && all_equal(a.pads, 0); }
 
   Result<KernelChoice> create_gemv(const KernelRequest& r, std::vector<Epilogue> epilogue) const {
     const Node& n = r.node.node;
@@ -118,10 +125,7 @@ class Avx512Provider final : public KernelProvider {
     KernelChoice choice;
     choice.inputs = {plain_layout(r.graph.value(n.inputs[0]).desc.shape)};
     choice.output = plain_layout(r.graph.value(n.outputs[0]).desc.shape);
-    if (r.node.has_sum()) {
-      choice.inputs.push_back(choice.output);
-      choice.inplace_input = 1;  // each output is read (residual) before it is written
-    }
+    take_residual(r, choice);
     choice.kernel = make_gemv_kernel(std::move(weights), std::move(epilogue), parts);
     return choice;
   }
@@ -143,7 +147,7 @@ class Avx512Provider final : public KernelProvider {
     }
     // The input as it comes: in 16-channel blocks (a 1x1's read in place), else channels-last.
     const bool blocked = r.inputs[0] == onednn::blocked16(x);
-    const bool direct = blocked && pointwise(a, w);
+    const bool direct = blocked && onednn::pointwise(a, w);
     const float* wdata = r.graph.value(n.inputs[1]).data->data();
     std::shared_ptr<const PackedWeights> weights;
     if (direct) {
@@ -159,10 +163,7 @@ class Avx512Provider final : public KernelProvider {
     KernelChoice choice;
     choice.inputs = {blocked ? onednn::blocked16(x) : onednn::channels_last(x)};
     choice.output = onednn::channels_last(y);
-    if (r.node.has_sum()) {
-      choice.inputs.push_back(choice.output);
-      choice.inplace_input = 1;  // each output is read (residual) before it is written
-    }
+    take_residual(r, choice);
     choice.kernel = make_conv_kernel(std::move(weights), window, direct, blocked, std::move(epilogue), parts);
     return choice;
   }

@@ -210,11 +210,13 @@ class ConvKernel final : public Kernel {
         direct_(direct),
         blocked_input_(blocked_input),
         epilogue_(std::move(epilogue)),
-        ranges_(split_even(weights_->blocks(), parts)) {}
+        ranges_(split_even(weights_->blocks(), parts)),
+        cols_floats_(direct ? 0 : static_cast<std::size_t>(window.rows() * window.pixels())),
+        part_floats_(cols_floats_ + partial_floats()) {}
 
   // Per part: its gathered input matrix (unless read in place) and its
   // blocks' accumulators between passes (weights in several chunks).
-  std::size_t scratch_bytes() const override { return ranges_.size() * (cols_floats() + partial_floats()) * sizeof(float); }
+  std::size_t scratch_bytes() const override { return ranges_.size() * part_floats_ * sizeof(float); }
 
   Status bind(std::span<void* const> inputs, void* output, void* scratch) override {
     const bool sum = has_sum(epilogue_);
@@ -229,20 +231,19 @@ class ConvKernel final : public Kernel {
   int tasks() const override { return static_cast<int>(ranges_.size()); }
   Status run(int task) override {
     const auto [b0, b1] = ranges_[static_cast<std::size_t>(task)];
-    float* mine = scratch_ ? scratch_ + static_cast<std::size_t>(task) * (cols_floats() + partial_floats()) : nullptr;
+    float* mine = scratch_ ? scratch_ + static_cast<std::size_t>(task) * part_floats_ : nullptr;
     const float* x = x_;
     if (!direct_) {
       gather(window_, x_, blocked_input_, mine);
       x = mine;
     }
-    pointwise(*weights_, b0, b1, x, window_.pixels(), epilogue_, residual_, y_, mine ? mine + cols_floats() : nullptr);
+    pointwise(*weights_, b0, b1, x, window_.pixels(), epilogue_, residual_, y_, mine ? mine + cols_floats_ : nullptr);
     return Status::ok();
   }
   std::string implementation() const override { return direct_ || window_.taps() == 1 ? "pointwise:avx512" : "im2col:avx512"; }
 
  private:
-  // Each a multiple of 16 floats: every part's pieces on their own cache lines.
-  std::size_t cols_floats() const { return direct_ ? 0 : static_cast<std::size_t>(window_.rows() * window_.pixels()); }
+  // The largest part's accumulators between passes (none with one chunk).
   std::size_t partial_floats() const {
     if (weights_->chunks() == 1) return 0;
     int64_t most = 0;
@@ -255,6 +256,9 @@ class ConvKernel final : public Kernel {
   bool direct_, blocked_input_;
   std::vector<Epilogue> epilogue_;
   std::vector<std::pair<int64_t, int64_t>> ranges_;
+  // Each a multiple of 16 floats: every part's pieces on their own cache lines.
+  std::size_t cols_floats_;  // a part's gathered input matrix (none read in place)
+  std::size_t part_floats_;  // a part's scratch
   const float* x_ = nullptr;
   const float* residual_ = nullptr;
   float* y_ = nullptr;

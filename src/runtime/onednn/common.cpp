@@ -43,6 +43,11 @@ std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels) 
   return dims;
 }
 
+bool pointwise(const ConvAttrs& a, const Shape& w) {
+  const auto all = [](const std::vector<int64_t>& v, int64_t e) { return std::all_of(v.begin(), v.end(), [e](int64_t x) { return x == e; }); };
+  return w.rank() == 4 && w[2] == 1 && w[3] == 1 && a.group == 1 && all(a.strides, 1) && all(a.pads, 0);
+}
+
 std::vector<std::pair<int64_t, int64_t>> runs_of_16(int64_t count, int parts) {
   std::vector<std::pair<int64_t, int64_t>> out;
   for (auto [a, b] : split_even((count + 15) / 16, parts)) out.emplace_back(a * 16, std::min(b * 16, count));

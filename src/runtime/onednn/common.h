@@ -44,6 +44,12 @@ std::vector<int64_t> with_rows(std::vector<int64_t> dims, int64_t rows);
 // `dims` with dims[1] = channels.
 std::vector<int64_t> with_channels(std::vector<int64_t> dims, int64_t channels);
 
+// A 2-D 1x1 convolution, one group, unit strides, no padding (weights
+// [M, C, 1, 1]). oneDNN's kernel for 16-channel blocks (jit_1x1) is as fast
+// as the channels-last brgconv there; for larger windows or strides it is
+// 10-35% slower. The AVX-512 provider reads such an input in place too.
+bool pointwise(const ConvAttrs& a, const Shape& w);
+
 
 // [begin, end) ranges of whole runs of 16 (AVX-512 vectors of floats,
 // 16-channel blocks) splitting `count` into `parts` near-equal pieces; the

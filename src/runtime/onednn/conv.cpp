@@ -52,14 +52,6 @@ bool split_channels(const Conv& c) {
 // threads.
 int chunk_parts(const Conv& c) { return std::min(parts_for(c.r, 1, (c.w[0] + 15) / 16, c.macs, 4e5), c.r.split.threads); }
 
-// A 2-D 1x1 convolution with unit strides and no padding: oneDNN's kernel
-// for 16-channel blocks (jit_1x1) is as fast as the channels-last brgconv
-// there; for larger windows or strides it is 10-35% slower.
-bool pointwise(const ConvAttrs& a, const Shape& w) {
-  const auto all = [](const std::vector<int64_t>& v, int64_t e) { return std::all_of(v.begin(), v.end(), [e](int64_t x) { return x == e; }); };
-  return w.rank() == 4 && w[2] == 1 && w[3] == 1 && a.group == 1 && all(a.strides, 1) && all(a.pads, 0);
-}
-
 // Depthwise 2-D convolution with batch 1 (one group per channel).
 bool depthwise(const Shape& x, const Shape& w, int64_t group) {
   return x.rank() == 4 && x[0] == 1 && group > 1 && group == x[1] && w[0] == group;

@@ -47,8 +47,7 @@ struct Conv {
 bool split_channels(const Conv& c);
 // How many channel chunks: one per thread (conv.cpp).
 int chunk_parts(const Conv& c);
-// 2-D 1x1, unit strides, no padding / depthwise 2-D with batch 1 (conv.cpp).
-bool pointwise(const ConvAttrs& a, const Shape& w);
+// Depthwise 2-D with batch 1 (conv.cpp); pointwise() is in common.h.
 bool depthwise(const Shape& x, const Shape& w, int64_t group);
 
 // 16-channel blocks (conv_blocked.cpp). The add_* functions throw
